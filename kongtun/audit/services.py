@@ -1,0 +1,96 @@
+"""Append to the audit trail. Call inside the same transaction as the change it records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from kongtun.audit.models import AuditEntry, AuditHead, canonical_json, entry_hash
+from kongtun.funds.models import Fund
+
+SYSTEM_CHAIN = "system"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to record: what happened to which object, with its state before and after."""
+
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        action: str,
+        obj: models.Model,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> Change:
+        return cls(action, obj._meta.label_lower, str(obj.pk), before, after, extra)
+
+
+def chain_for(fund: Fund | None) -> str:
+    return f"fund:{fund.pk}" if fund is not None else SYSTEM_CHAIN
+
+
+def audit_log(*, fund: Fund | None, actor: Any, changes: Sequence[Change]) -> list[AuditEntry]:
+    """Append changes to the fund's chain (or the system chain) in order; return the entries."""
+    if not changes:
+        return []
+    chain = chain_for(fund)
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    now = timezone.now()
+    with transaction.atomic(), scopes_disabled():
+        # The chain head is the one row every writer of this chain must lock, so entries get
+        # consecutive numbers even under concurrent writers (SQLite serialises writers anyway).
+        AuditHead.objects.get_or_create(chain=chain)
+        head = AuditHead.objects.select_for_update().get(chain=chain)
+        entries = []
+        seq, prev = head.seq, head.hash
+        for change in changes:
+            seq += 1
+            payload: dict[str, Any] = {"before": change.before, "after": change.after}
+            payload.update(change.extra)
+            data = canonical_json(payload)
+            digest = entry_hash(
+                prev_hash=prev,
+                chain=chain,
+                seq=seq,
+                at=now,
+                actor_id=actor_id,
+                action=change.action,
+                object_type=change.object_type,
+                object_id=change.object_id,
+                data=data,
+            )
+            entries.append(
+                AuditEntry(
+                    chain=chain,
+                    seq=seq,
+                    fund=fund,
+                    actor_id=actor_id,
+                    at=now,
+                    action=change.action,
+                    object_type=change.object_type,
+                    object_id=change.object_id,
+                    data=data,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        head.seq, head.hash = seq, prev
+        head.save(update_fields=["seq", "hash"])
+    return entries

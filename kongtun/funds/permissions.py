@@ -1,0 +1,45 @@
+"""Per-fund roles and the named permissions each one carries.
+
+Views ask for a permission by name, never for a role, so a fund's roles can change without
+touching a view. Later capabilities add their permissions here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    TREASURER = "treasurer", _("Treasurer")
+    SECRETARY = "secretary", _("Secretary")
+    COMMITTEE = "committee", _("Committee member")
+    COLLECTOR = "collector", _("Collector")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+VIEW_FUND = "fund.view"
+CHANGE_FUND = "fund.change"
+VIEW_MEMBERS = "members.view"
+CHANGE_MEMBERS = "members.change"
+IMPORT_MEMBERS = "members.import"
+REVEAL_NATIONAL_ID = "members.reveal_id"
+VIEW_AUDIT = "audit.view"
+
+_READ = {VIEW_FUND, VIEW_MEMBERS}
+_MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CHAIR: frozenset(_READ | _MEMBER_WRITE | {CHANGE_FUND, VIEW_AUDIT}),
+    Role.TREASURER: frozenset(_READ | _MEMBER_WRITE | {VIEW_AUDIT}),
+    Role.SECRETARY: frozenset(_READ | _MEMBER_WRITE),
+    Role.COMMITTEE: frozenset(_READ),
+    Role.COLLECTOR: frozenset(_READ),
+    # The auditor reads everything, including the audit trail, and changes nothing.
+    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT}),
+}
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,454 @@
+"""Every change to the member register: validate, write, record history and audit, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kongtun.audit.services import Change, audit_log
+from kongtun.funds.models import Branch, Fund
+from kongtun.geo.models import Tambon
+from kongtun.lib import crypto
+from kongtun.lib.thaidate import age_on, format_date
+from kongtun.lib.thaiid import InvalidNationalId, normalize_national_id
+from kongtun.members.models import (
+    TRANSITIONS,
+    Beneficiary,
+    Consent,
+    Event,
+    Member,
+    MemberType,
+    Status,
+    StatusChange,
+)
+
+MAX_AGE_YEARS = 120
+
+
+@dataclass
+class MemberInput:
+    """A member's details as typed on the form or read from one row of an imported sheet."""
+
+    first_name: str
+    last_name: str
+    national_id: str
+    birth_date: dt.date
+    joined_on: dt.date
+    title: str = ""
+    number: str = ""
+    phone: str = ""
+    house_no: str = ""
+    moo: int | None = None
+    street: str = ""
+    tambon: Tambon | None = None
+    branch: Branch | None = None
+    member_type: str = MemberType.GENERAL
+    status: str = Status.ACTIVE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def national_id_index(digits: str) -> str:
+    return crypto.blind_index("national_id", digits)
+
+
+def member_snapshot(member: Member) -> dict[str, Any]:
+    """What the audit trail keeps of a member: everything but the national ID in clear."""
+    return {
+        "number": member.number,
+        "title": member.title,
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "national_id": member.national_id_masked,
+        "birth_date": member.birth_date.isoformat(),
+        "phone": member.phone,
+        "house_no": member.house_no,
+        "moo": member.moo,
+        "street": member.street,
+        "tambon": member.tambon_id,
+        "branch": member.branch_id,
+        "member_type": member.member_type,
+        "joined_on": member.joined_on.isoformat(),
+        "status": member.status,
+        "status_since": member.status_since.isoformat(),
+    }
+
+
+def next_member_number(fund: Fund) -> str:
+    numbers = Member.objects.filter(fund=fund).values_list("number", flat=True)
+    numeric = [int(n) for n in numbers if re.fullmatch(r"\d{1,12}", n)]
+    width = max((len(n) for n in numbers if n.isdigit()), default=5)
+    return str(max(numeric, default=0) + 1).zfill(width)
+
+
+def validate_member_input(
+    *, fund: Fund, data: MemberInput, today: dt.date, existing: Member | None = None
+) -> dict[str, list[str]]:
+    """Rules a member must meet, shared by the form and the importer. Returns field → messages."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not data.first_name:
+        add("first_name", _("First name is required."))
+    if not data.last_name:
+        add("last_name", _("Last name is required."))
+    for name in ("first_name", "last_name"):
+        if len(getattr(data, name)) > 100:
+            add(name, _("Name is too long (at most 100 characters)."))
+    try:
+        digits = normalize_national_id(data.national_id)
+    except InvalidNationalId as exc:
+        add("national_id", exc.reason)
+    else:
+        clash = Member.objects.filter(fund=fund, national_id_index=national_id_index(digits))
+        if existing is not None:
+            clash = clash.exclude(pk=existing.pk)
+        if clash.exists():
+            add("national_id", _("A member of this fund already has this national ID."))
+    if data.birth_date > today:
+        add("birth_date", _("Date of birth cannot be in the future."))
+    elif age_on(data.birth_date, today) > MAX_AGE_YEARS:
+        add("birth_date", _("Date of birth gives an age over 120 years; please check the year."))
+    if data.joined_on > today:
+        add("joined_on", _("Joining date cannot be in the future."))
+    if data.joined_on < fund.founded_on:
+        add(
+            "joined_on",
+            _("Joining date is before the fund was founded (%(date)s).")
+            % {"date": format_date(fund.founded_on)},
+        )
+    if data.joined_on < data.birth_date:
+        add("joined_on", _("Joining date is before the date of birth."))
+    if data.number:
+        clash = Member.objects.filter(fund=fund, number=data.number)
+        if existing is not None:
+            clash = clash.exclude(pk=existing.pk)
+        if clash.exists():
+            add("number", _("Member number %(number)s is already used.") % {"number": data.number})
+    if data.branch is not None and data.branch.fund_id != fund.pk:
+        add("branch", _("Choose a branch of this fund."))
+    if data.member_type not in MemberType.values:
+        add("member_type", _("Unknown member type."))
+    if data.status not in (Status.APPLICANT, Status.ACTIVE):
+        add("status", _("A new member starts as an applicant or an active member."))
+    return errors
+
+
+def _build_member(*, fund: Fund, data: MemberInput, number: str) -> Member:
+    digits = normalize_national_id(data.national_id)
+    return Member(
+        fund=fund,
+        number=number,
+        title=data.title,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        national_id_encrypted=crypto.encrypt(digits),
+        national_id_index=national_id_index(digits),
+        national_id_tail=digits[-3:],
+        birth_date=data.birth_date,
+        phone=data.phone,
+        house_no=data.house_no,
+        moo=data.moo,
+        street=data.street,
+        tambon=data.tambon or fund.tambon,
+        branch=data.branch,
+        member_type=data.member_type,
+        joined_on=data.joined_on,
+        status=data.status,
+        status_since=data.joined_on,
+    )
+
+
+def _opening_history(member: Member, actor: Any) -> list[StatusChange]:
+    history = [
+        StatusChange(
+            fund=member.fund,
+            member=member,
+            event=Event.APPLIED,
+            from_status="",
+            to_status=Status.APPLICANT,
+            effective_on=member.joined_on,
+            recorded_by=actor,
+        )
+    ]
+    if member.status == Status.ACTIVE:
+        history.append(
+            StatusChange(
+                fund=member.fund,
+                member=member,
+                event=Event.APPROVED,
+                from_status=Status.APPLICANT,
+                to_status=Status.ACTIVE,
+                effective_on=member.joined_on,
+                recorded_by=actor,
+            )
+        )
+    return history
+
+
+def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
+    """Add one member to the register, or raise ValidationError with a message per field."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        errors = validate_member_input(fund=fund, data=data, today=today)
+        if errors:
+            raise ValidationError(errors)
+        member = _build_member(fund=fund, data=data, number=data.number or next_member_number(fund))
+        member.full_clean(exclude=["fund", "tambon", "branch", "import_batch"])
+        member.save()
+        StatusChange.objects.bulk_create(_opening_history(member, actor))
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[Change.of("members.member.registered", member, after=member_snapshot(member))],
+        )
+    return member
+
+
+_EDITABLE = (
+    "number", "title", "first_name", "last_name", "birth_date", "phone", "house_no", "moo",
+    "street", "tambon", "branch", "member_type", "joined_on",
+)  # fmt: skip
+
+
+def member_update(*, member: Member, actor: Any, data: MemberInput) -> Member:
+    """Change a member's details. Status changes go through member_change_status."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        data.status = Status.ACTIVE  # the status is not edited here; skip its rule
+        errors = validate_member_input(fund=member.fund, data=data, today=today, existing=member)
+        if errors:
+            raise ValidationError(errors)
+        before = member_snapshot(member)
+        for name in _EDITABLE:
+            value = getattr(data, name)
+            if name == "number" and not value:
+                continue
+            if name == "tambon" and value is None:
+                value = member.fund.tambon
+            setattr(member, name, value)
+        digits = normalize_national_id(data.national_id)
+        if national_id_index(digits) != member.national_id_index:
+            member.national_id_encrypted = crypto.encrypt(digits)
+            member.national_id_index = national_id_index(digits)
+            member.national_id_tail = digits[-3:]
+        member.save()
+        after = member_snapshot(member)
+        if after != before:
+            changed = {k: v for k, v in after.items() if before.get(k) != v}
+            audit_log(
+                fund=member.fund,
+                actor=actor,
+                changes=[
+                    Change.of(
+                        "members.member.changed",
+                        member,
+                        before={k: before[k] for k in changed},
+                        after=changed,
+                    )
+                ],
+            )
+    return member
+
+
+def member_change_status(
+    *, member: Member, actor: Any, event: str, effective_on: dt.date, note: str = ""
+) -> Member:
+    """Move a member along the lifecycle (approve, lapse, reinstate, resign, die, expel)."""
+    if event not in TRANSITIONS:
+        raise ValidationError({"event": [_("Unknown status change.")]})
+    allowed_from, to_status = TRANSITIONS[event]
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.status not in allowed_from:
+            raise ValidationError(
+                {
+                    "event": [
+                        _("A member who is “%(status)s” cannot be “%(event)s”.")
+                        % {"status": member.get_status_display(), "event": Event(event).label}
+                    ]
+                }
+            )
+        if effective_on > timezone.localdate():
+            raise ValidationError({"effective_on": [_("The date cannot be in the future.")]})
+        if effective_on < member.status_since:
+            raise ValidationError(
+                {
+                    "effective_on": [
+                        _("The date is before the member's current status began (%(date)s).")
+                        % {"date": format_date(member.status_since)}
+                    ]
+                }
+            )
+        before = member.status
+        StatusChange.objects.create(
+            fund=member.fund,
+            member=member,
+            event=event,
+            from_status=before,
+            to_status=to_status,
+            effective_on=effective_on,
+            note=note,
+            recorded_by=actor,
+        )
+        member.status, member.status_since = to_status, effective_on
+        member.save(update_fields=["status", "status_since", "updated_at"])
+        audit_log(
+            fund=member.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    f"members.member.{event}",
+                    member,
+                    before={"status": before},
+                    after={"status": to_status, "effective_on": effective_on.isoformat()},
+                    note=note,
+                )
+            ],
+        )
+    return member
+
+
+def member_reveal_national_id(*, member: Member, actor: Any, reason: str = "") -> str:
+    """Return the full national ID; every reveal is written to the audit trail first."""
+    audit_log(
+        fund=member.fund,
+        actor=actor,
+        changes=[Change.of("members.member.national_id_revealed", member, reason=reason)],
+    )
+    return crypto.decrypt(member.national_id_encrypted)
+
+
+@dataclass
+class BeneficiaryInput:
+    full_name: str
+    relationship: str
+    share_percent: Decimal
+    national_id: str = ""
+
+
+def beneficiary_add(*, member: Member, actor: Any, data: BeneficiaryInput) -> Beneficiary:
+    with transaction.atomic():
+        errors: dict[str, list[str]] = {}
+        if not data.full_name:
+            errors["full_name"] = [_("Name is required.")]
+        digits = ""
+        if data.national_id:
+            try:
+                digits = normalize_national_id(data.national_id)
+            except InvalidNationalId as exc:
+                errors["national_id"] = [exc.reason]
+        taken = sum((b.share_percent for b in member.beneficiaries.all()), Decimal("0"))
+        if data.share_percent <= 0 or taken + data.share_percent > 100:
+            errors["share_percent"] = [
+                _("Shares of all beneficiaries must add up to at most 100%% (%(left)s%% left).")
+                % {"left": 100 - taken}
+            ]
+        if errors:
+            raise ValidationError(errors)
+        beneficiary = Beneficiary(
+            fund=member.fund,
+            member=member,
+            full_name=data.full_name,
+            relationship=data.relationship,
+            share_percent=data.share_percent,
+        )
+        if digits:
+            beneficiary.national_id_encrypted = crypto.encrypt(digits)
+            beneficiary.national_id_index = national_id_index(digits)
+            beneficiary.national_id_tail = digits[-3:]
+        beneficiary.full_clean(exclude=["fund", "member"])
+        beneficiary.save()
+        after = {
+            "member": member.number,
+            "full_name": beneficiary.full_name,
+            "relationship": beneficiary.relationship,
+            "share_percent": str(beneficiary.share_percent),
+            "national_id": beneficiary.national_id_masked,
+        }
+        audit_log(
+            fund=member.fund,
+            actor=actor,
+            changes=[Change.of("members.beneficiary.added", beneficiary, after=after)],
+        )
+    return beneficiary
+
+
+def beneficiary_remove(*, beneficiary: Beneficiary, actor: Any) -> None:
+    with transaction.atomic():
+        before = {"member": beneficiary.member.number, "full_name": beneficiary.full_name}
+        audit_log(
+            fund=beneficiary.fund,
+            actor=actor,
+            changes=[Change.of("members.beneficiary.removed", beneficiary, before=before)],
+        )
+        beneficiary.delete()
+
+
+def consent_record(
+    *, member: Member, actor: Any, purpose: str, channel: str, given_on: dt.date
+) -> Consent:
+    with transaction.atomic():
+        if given_on > timezone.localdate():
+            raise ValidationError({"given_on": [_("The date cannot be in the future.")]})
+        if member.consents.filter(purpose=purpose, withdrawn_on__isnull=True).exists():
+            raise ValidationError({"purpose": [_("This consent is already on record.")]})
+        consent = Consent(
+            fund=member.fund,
+            member=member,
+            purpose=purpose,
+            channel=channel,
+            given_on=given_on,
+            recorded_by=actor,
+        )
+        consent.full_clean(exclude=["fund", "member", "recorded_by"])
+        consent.save()
+        audit_log(
+            fund=member.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "members.consent.given",
+                    consent,
+                    after={"member": member.number, "purpose": purpose, "given_on": str(given_on)},
+                )
+            ],
+        )
+    return consent
+
+
+def consent_withdraw(*, consent: Consent, actor: Any, withdrawn_on: dt.date) -> Consent:
+    with transaction.atomic():
+        if consent.withdrawn_on is not None:
+            raise ValidationError({"withdrawn_on": [_("This consent was already withdrawn.")]})
+        if withdrawn_on < consent.given_on or withdrawn_on > timezone.localdate():
+            raise ValidationError(
+                {"withdrawn_on": [_("The date must be between the consent date and today.")]}
+            )
+        consent.withdrawn_on = withdrawn_on
+        consent.save(update_fields=["withdrawn_on"])
+        audit_log(
+            fund=consent.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "members.consent.withdrawn",
+                    consent,
+                    after={"purpose": consent.purpose, "withdrawn_on": str(withdrawn_on)},
+                )
+            ],
+        )
+    return consent
+
+
+def member_input_as_dict(data: MemberInput) -> dict[str, Any]:
+    return asdict(data)

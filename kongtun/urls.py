@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("kongtun.web.urls")),
+    path("accounts/", include("kongtun.accounts.urls")),
+    path("f/<slug:fund_code>/", include("kongtun.funds.urls")),
+    path("f/<slug:fund_code>/members/", include("kongtun.members.urls")),
+    path("network/", include("kongtun.network.urls")),
+    path("i18n/setlang/", set_language, name="set-language"),
+    path("admin/", admin.site.urls),
+]
