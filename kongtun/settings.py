@@ -1,4 +1,4 @@
-"""Kongtun's one settings module. Every knob comes from an environment variable (see .env.example)."""
+"""Kongtun's one settings module: every knob is an environment variable (see .env.example)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "axes",
     "kongtun.web",
@@ -109,6 +110,8 @@ TEMPLATES = [
         },
     }
 ]
+
+FORM_RENDERER = "kongtun.web.forms.Renderer"
 
 # --- Database -------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)

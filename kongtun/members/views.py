@@ -1,5 +1,333 @@
-# placeholder, replaced below
-def _todo(request, **kw): raise NotImplementedError
-member_list = member_create = member_import = import_template = member_detail = _todo
-member_edit = member_status = member_reveal_id = beneficiary_add = beneficiary_remove = _todo
-consent_add = consent_withdraw = member_card = _todo
+"""Member register pages. Each view parses input, calls one service or selector, and renders."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kongtun.funds.models import Fund
+from kongtun.funds.permissions import (
+    CHANGE_MEMBERS,
+    IMPORT_MEMBERS,
+    REVEAL_NATIONAL_ID,
+    VIEW_MEMBERS,
+)
+from kongtun.funds.tenancy import fund_permission_required
+from kongtun.lib import crypto
+from kongtun.members import card, importing, services
+from kongtun.members.forms import (
+    BeneficiaryForm,
+    ConsentForm,
+    ImportForm,
+    MemberForm,
+    StatusForm,
+    WithdrawForm,
+)
+from kongtun.members.models import Beneficiary, Consent, Member, Status
+from kongtun.members.selectors import member_get, member_search
+
+
+def _fund(request: HttpRequest) -> Fund:
+    fund: Fund = request.fund  # type: ignore[attr-defined]
+    return fund
+
+
+def _member(request: HttpRequest, code: Any) -> Member:
+    try:
+        return member_get(fund=_fund(request), code=code)
+    except Member.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's field errors next to the fields the user typed them in."""
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@require_GET
+@fund_permission_required(VIEW_MEMBERS)
+def member_list(request: HttpRequest, fund_code: str) -> HttpResponse:
+    query = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    members = member_search(fund=_fund(request), query=query, status=status)
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query, "status": status, "statuses": Status.choices}
+    template = "members/_results.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@fund_permission_required(CHANGE_MEMBERS)
+def member_create(request: HttpRequest, fund_code: str) -> HttpResponse:
+    fund = _fund(request)
+    form = MemberForm(request.POST or None, fund=fund)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_register(fund=fund, actor=request.user, data=form.to_input())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Member %(name)s was registered as number %(number)s.")
+                % {"name": member.full_name, "number": member.number},
+            )
+            return redirect("members-detail", fund_code=fund.code, code=member.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "members/form.html", {"form": form, "creating": True}, status=status)
+
+
+@require_GET
+@fund_permission_required(VIEW_MEMBERS)
+def member_detail(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    context = {
+        "member": member,
+        "history": member.history.select_related("recorded_by"),
+        "beneficiaries": member.beneficiaries.all(),
+        "consents": member.consents.all(),
+        "status_form": StatusForm(member=member),
+        "beneficiary_form": BeneficiaryForm(),
+        "consent_form": ConsentForm(),
+    }
+    return render(request, "members/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@fund_permission_required(CHANGE_MEMBERS)
+def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    fund = _fund(request)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and not data.get("national_id"):
+        # The form never shows the full ID (that would be an unlogged reveal); empty keeps it.
+        data["national_id"] = crypto.decrypt(member.national_id_encrypted)
+    form = MemberForm(data, fund=fund, editing=True, initial=MemberForm.initial_from(member, ""))
+    form.fields["national_id"].required = False
+    form.fields["national_id"].help_text = _(
+        "Now %(masked)s. Leave empty to keep it; type the new number only to correct it."
+    ) % {"masked": member.national_id_masked}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(member=member, actor=request.user, data=form.to_input())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The member's details were saved."))
+            return redirect("members-detail", fund_code=fund.code, code=member.code)
+    if form.is_bound and not request.POST.get("national_id"):
+        form.data = form.data.copy()
+        form.data["national_id"] = ""  # never echo the decrypted ID back into the page
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "member": member, "creating": False}
+    return render(request, "members/form.html", context, status=status)
+
+
+@require_POST
+@fund_permission_required(CHANGE_MEMBERS)
+def member_status(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    form = StatusForm(request.POST, member=member)
+    if form.is_valid():
+        try:
+            services.member_change_status(
+                member=member,
+                actor=request.user,
+                event=form.cleaned_data["event"],
+                effective_on=form.cleaned_data["effective_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The member's status was changed."))
+            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    return _detail_with_error(request, member, status_form=form)
+
+
+def _detail_with_error(request: HttpRequest, member: Member, **forms_: forms.Form) -> HttpResponse:
+    context = {
+        "member": member,
+        "history": member.history.select_related("recorded_by"),
+        "beneficiaries": member.beneficiaries.all(),
+        "consents": member.consents.all(),
+        "status_form": StatusForm(member=member),
+        "beneficiary_form": BeneficiaryForm(),
+        "consent_form": ConsentForm(),
+        **forms_,
+    }
+    return render(request, "members/detail.html", context, status=400)
+
+
+@require_POST
+@fund_permission_required(REVEAL_NATIONAL_ID)
+def member_reveal_id(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    national_id = services.member_reveal_national_id(member=member, actor=request.user)
+    return render(request, "members/_revealed_id.html", {"member": member, "national_id": national_id})
+
+
+@require_POST
+@fund_permission_required(CHANGE_MEMBERS)
+def beneficiary_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    form = BeneficiaryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.beneficiary_add(member=member, actor=request.user, data=form.to_input())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The beneficiary was added."))
+            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    return _detail_with_error(request, member, beneficiary_form=form)
+
+
+@require_POST
+@fund_permission_required(CHANGE_MEMBERS)
+def beneficiary_remove(request: HttpRequest, fund_code: str, code: Any, pk: int) -> HttpResponse:
+    member = _member(request, code)
+    beneficiary = get_object_or_404(Beneficiary, member=member, pk=pk)
+    services.beneficiary_remove(beneficiary=beneficiary, actor=request.user)
+    messages.success(request, _("The beneficiary was removed."))
+    return redirect("members-detail", fund_code=fund_code, code=member.code)
+
+
+@require_POST
+@fund_permission_required(CHANGE_MEMBERS)
+def consent_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_record(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    return _detail_with_error(request, member, consent_form=form)
+
+
+@require_POST
+@fund_permission_required(CHANGE_MEMBERS)
+def consent_withdraw(request: HttpRequest, fund_code: str, code: Any, pk: int) -> HttpResponse:
+    member = _member(request, code)
+    consent = get_object_or_404(Consent, member=member, pk=pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_withdraw(
+                consent=consent, actor=request.user, withdrawn_on=form.cleaned_data["withdrawn_on"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The consent was withdrawn."))
+            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect("members-detail", fund_code=fund_code, code=member.code)
+
+
+@require_GET
+@fund_permission_required(VIEW_MEMBERS)
+def member_card(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
+    member = _member(request, code)
+    fund_url = request.build_absolute_uri(reverse("funds-home", kwargs={"fund_code": fund_code}))
+    pdf = card.member_card_pdf(member=member, fund_url=fund_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="member-card-{member.number}.pdf"'
+    return response
+
+
+def _upload_dir(fund: Fund) -> Path:
+    path = Path(settings.VAR_DIR) / "imports" / str(fund.pk)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@require_http_methods(["GET", "POST"])
+@fund_permission_required(IMPORT_MEMBERS)
+def member_import(request: HttpRequest, fund_code: str) -> HttpResponse:
+    """Upload → preview (nothing written) → confirm (all rows or none)."""
+    fund = _fund(request)
+    if request.method == "POST" and "confirm" in request.POST:
+        return _import_confirm(request, fund)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            form.add_error(
+                "file",
+                _("The file is larger than %(mb)d MB. Please split it into smaller files.")
+                % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
+            )
+        else:
+            data = upload.read()
+            preview = importing.preview_member_file(
+                fund=fund, filename=upload.name, data=data, today=timezone.localdate()
+            )
+            if preview.accepted:
+                # Keep the bytes until the user confirms; the confirm step re-reads and
+                # re-checks them, so nothing the user did not see can be written.
+                (_upload_dir(fund) / preview.sha256).write_bytes(data)
+    status = 400 if form.is_bound and (preview is None or not preview.accepted) else 200
+    return render(
+        request, "members/import.html", {"form": form, "preview": preview}, status=status
+    )
+
+
+def _import_confirm(request: HttpRequest, fund: Fund) -> HttpResponse:
+    sha256 = request.POST.get("sha256", "")
+    filename = request.POST.get("filename", "")
+    path = _upload_dir(fund) / sha256
+    if len(sha256) != 64 or not sha256.isalnum() or not path.is_file():
+        messages.error(request, _("The file to import was not found. Please upload it again."))
+        return redirect("members-import", fund_code=fund.code)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise Http404
+    try:
+        outcome = importing.commit_member_import(
+            fund=fund, actor=request.user, filename=filename, data=data
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("members-import", fund_code=fund.code)
+    path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        _("Import finished: %(added)d members added, %(skipped)d already in the register.")
+        % {"added": outcome.added, "skipped": outcome.skipped},
+    )
+    return redirect("members-list", fund_code=fund.code)
+
+
+@require_GET
+@fund_permission_required(IMPORT_MEMBERS)
+def import_template(request: HttpRequest, fund_code: str) -> HttpResponse:
+    response = HttpResponse(
+        importing.build_template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="kongtun-member-register.xlsx"'
+    return response

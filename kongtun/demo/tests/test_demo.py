@@ -1,0 +1,321 @@
+"""`manage.py load_demo`: a deterministic, idempotent, consistent demo province."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from kongtun.accounts.models import User
+from kongtun.audit.models import AuditEntry
+from kongtun.audit.verify import verify_audit
+from kongtun.demo import names
+from kongtun.demo import province as demo
+from kongtun.funds.models import (
+    Branch,
+    CofundingApplication,
+    CommitteeMember,
+    Fund,
+    FundRole,
+    OfficerAssignment,
+)
+from kongtun.funds.permissions import Role
+from kongtun.funds.tenancy import fund_scope
+from kongtun.lib import crypto
+from kongtun.lib.thaidate import age_on
+from kongtun.lib.thaiid import normalize_national_id
+from kongtun.members.models import (
+    TRANSITIONS,
+    Beneficiary,
+    Consent,
+    Member,
+    MemberType,
+    Status,
+    StatusChange,
+)
+from kongtun.network.selectors import current_fiscal_year_be
+
+SCALE = 0.01
+TODAY = dt.date(2026, 3, 15)  # the pure plan takes the date as input; any fixed day will do
+
+
+def load(**options):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def demo_funds():
+    return list(Fund.objects.filter(is_demo=True).order_by("code"))
+
+
+def snapshot() -> dict[str, int]:
+    funds = demo_funds()
+    counts = {
+        "funds": len(funds),
+        "users": User.objects.filter(username__startswith="demo-").count(),
+        "roles": FundRole.objects.count(),
+        "officers": OfficerAssignment.objects.count(),
+    }
+    with scopes_disabled():  # the audit trail spans every fund's chain and the system one
+        counts["audit"] = AuditEntry.objects.count()
+    with fund_scope(funds):
+        for model in (Branch, CommitteeMember, CofundingApplication, Member, StatusChange,
+                      Beneficiary, Consent):  # fmt: skip
+            counts[model.__name__] = model.objects.count()
+    return counts
+
+
+@pytest.fixture
+def tambons(db):
+    return demo.lampang_tambons()
+
+
+# --- The plan, without the database ----------------------------------------------------------
+
+
+def test_the_plan_is_the_same_every_time(tambons):
+    plan = demo.plan_province(tambons)
+    assert plan == demo.plan_province(tambons)
+    assert demo.plan_province(tambons, seed=1) != plan
+    for spec in plan[:3]:
+        first = demo.build_fund_content(spec, today=TODAY, scale=0.05)
+        again = demo.build_fund_content(spec, today=TODAY, scale=0.05)
+        assert first == again
+        assert [m.national_id for m in first.members] == [m.national_id for m in again.members]
+
+
+def test_the_plan_covers_lampang(tambons):
+    plan = demo.plan_province(tambons)
+    assert len(tambons) == 100
+    assert len(plan) == 90
+    assert len({s.amphoe_code for s in plan}) == 13
+    assert sum(s.applying for s in plan) == 54
+    showcase = plan[0]
+    assert showcase.amphoe_code == "5201" and showcase.applying
+    assert showcase.code == f"lp-{showcase.tambon_code}"
+    by_code = {t.code: t for t in tambons}
+    for s in plan:
+        name = by_code[s.tambon_code].name_th
+        if s.kind == Fund.Kind.MUNICIPALITY:
+            assert s.name == f"กองทุนสวัสดิการชุมชนเทศบาลตำบล{name}"
+        else:
+            assert s.name == f"กองทุนสวัสดิการชุมชนตำบล{name}"
+        assert dt.date(2005, 1, 1) <= s.founded_on <= dt.date(2017, 12, 31)  # BE 2548–2560
+        assert demo.MEMBERS_MIN <= s.base_members <= demo.MEMBERS_MAX
+    kinds = Counter(s.kind for s in plan)
+    assert 0 < kinds[Fund.Kind.MUNICIPALITY] < 15
+    years = Counter(s.fiscal_year for s in plan)
+    assert 0 < years[Fund.FiscalYear.CALENDAR] < years[Fund.FiscalYear.GOVERNMENT]
+    assert 900 < sum(s.base_members for s in plan) / len(plan) < 1400
+
+
+def test_every_member_is_consistent(tambons):
+    plan = demo.plan_province(tambons)
+    statuses: Counter[str] = Counter()
+    for spec in plan[:20]:
+        content = demo.build_fund_content(spec, today=TODAY, scale=0.05)
+        assert 5 <= len(content.branches) <= 15
+        assert len({b.name for b in content.branches}) == len(content.branches)
+        assert all(b.name.startswith("บ้าน") for b in content.branches)
+        ids = [m.national_id for m in content.members]
+        assert len(set(ids)) == len(ids)
+        for m in content.members:
+            statuses[m.status] += 1
+            assert normalize_national_id(m.national_id) == m.national_id
+            assert m.national_id[1:3] == "99"  # no province has code 99: never a real ID
+            assert any(mark in m.last_name for mark in names.FAMILY_MARKERS)
+            assert m.birth_date <= m.joined_on <= TODAY
+            assert spec.founded_on <= m.joined_on
+            age = age_on(m.birth_date, TODAY)
+            if age < 18:
+                assert m.member_type in (MemberType.CHILD, MemberType.ORPHAN)
+            elif age >= 60:
+                assert m.member_type == MemberType.ELDERLY
+            else:
+                assert m.member_type not in (
+                    MemberType.CHILD, MemberType.ORPHAN, MemberType.ELDERLY
+                )  # fmt: skip
+            # Replaying the history through the lifecycle rules ends in the member's status.
+            assert m.history[0].event == "applied" and m.history[0].effective_on == m.joined_on
+            state, day = m.history[0].to_status, m.joined_on
+            for step in m.history[1:]:
+                allowed, to_status = TRANSITIONS[step.event]
+                assert state in allowed and step.from_status == state
+                assert to_status == step.to_status
+                assert day <= step.effective_on <= TODAY
+                state, day = to_status, step.effective_on
+            assert (state, day) == (m.status, m.status_since)
+            shares = sum((b.share_percent for b in m.beneficiaries), Decimal(0))
+            assert not m.beneficiaries or shares == 100
+            for b in m.beneficiaries:
+                assert any(mark in b.full_name for mark in names.FAMILY_MARKERS)
+                if b.national_id:
+                    assert normalize_national_id(b.national_id)[1:3] == "98"
+            purposes = [c.purpose for c in m.consents]
+            assert purposes.count(Consent.Purpose.MEMBERSHIP) == 1
+            if m.member_type in (MemberType.DISABLED, MemberType.DISADVANTAGED):
+                assert Consent.Purpose.SENSITIVE in purposes
+        _check_committee(content.committee)
+    assert statuses[Status.ACTIVE] > sum(statuses.values()) * 0.6
+    assert {Status.APPLICANT, Status.LAPSED, Status.RESIGNED, Status.DECEASED} <= set(statuses)
+
+
+def _check_committee(seats):
+    P = CommitteeMember.Position
+    terms = sorted({(s.term_start, s.term_end) for s in seats})
+    assert len(terms) == 2
+    (_, prev_end), (start, end) = terms
+    assert start <= TODAY <= end and prev_end == start - dt.timedelta(days=1)
+    assert end + dt.timedelta(days=1) == start.replace(year=start.year + 2)  # a two-year term
+    for term in terms:
+        roster = [s for s in seats if (s.term_start, s.term_end) == term]
+        assert 10 <= len(roster) <= 20
+        positions = Counter(s.position for s in roster)
+        for one in (P.CHAIR, P.VICE_CHAIR, P.TREASURER, P.SECRETARY):
+            assert positions[one] == 1
+        assert positions[P.ADVISER] >= 1
+        assert len({s.representing for s in roster}) >= 3
+
+
+# --- Loading ----------------------------------------------------------------------------------
+
+
+def test_load_is_idempotent_and_keeps_later_edits(db):
+    load(funds=3, scale=SCALE)
+    before = snapshot()
+    assert before["funds"] == 3 and before["audit"] == 3 + 1  # one per fund, one system entry
+    showcase = Fund.objects.get(code=demo_funds()[0].code)
+    Fund.objects.filter(pk=showcase.pk).update(name="ชื่อที่แก้แล้ว")
+    with fund_scope(showcase):
+        member = Member.objects.filter(fund=showcase).order_by("number")[0]
+        Member.objects.filter(pk=member.pk).update(first_name="แก้ชื่อแล้ว")
+
+    out = load(funds=3, scale=SCALE)
+
+    assert "3 demo funds already existed" in out
+    assert snapshot() == before
+    assert Fund.objects.get(pk=showcase.pk).name == "ชื่อที่แก้แล้ว"
+    with fund_scope(showcase):
+        assert Member.objects.get(pk=member.pk).first_name == "แก้ชื่อแล้ว"
+    assert verify_audit() == []
+
+
+def test_members_ids_and_history_in_the_database(db, tambons):
+    load(funds=3, scale=SCALE)
+    plan = demo.plan_province(tambons)[:3]
+    funds = demo_funds()
+    assert [f.code for f in funds] == [s.code for s in plan]
+    low = max(demo.MIN_SCALED_MEMBERS, round(demo.MEMBERS_MIN * SCALE))
+    high = max(demo.MIN_SCALED_MEMBERS, round(demo.MEMBERS_MAX * SCALE))
+    for fund, spec in zip(funds, plan, strict=True):
+        assert fund.is_demo and fund.tambon_id == spec.tambon_code
+        with fund_scope(fund):
+            members = list(Member.objects.filter(fund=fund).prefetch_related("history"))
+            assert low <= len(members) == spec.member_count(SCALE) <= high
+            for m in members:
+                digits = crypto.decrypt(m.national_id_encrypted)
+                assert normalize_national_id(digits) == digits
+                assert digits.endswith(m.national_id_tail)
+                history = sorted(m.history.all(), key=lambda h: (h.effective_on, h.pk))
+                assert history[-1].to_status == m.status
+                assert history[-1].effective_on == m.status_since
+                assert m.branch is not None
+                assert m.branch.fund_id == fund.pk and m.moo == m.branch.number
+            assert Consent.objects.filter(purpose=Consent.Purpose.MEMBERSHIP).count() == len(
+                members
+            )
+            chairs = CommitteeMember.objects.filter(
+                position=CommitteeMember.Position.CHAIR,
+                term_start__lte=timezone.localdate(),
+                term_end__gte=timezone.localdate(),
+            )
+            assert chairs.count() == 1
+
+
+def test_logins_for_every_role_and_area(db):
+    out = load(funds=2, scale=SCALE)
+    showcase, second = demo_funds()
+    for role in Role:
+        user = User.objects.get(username=f"demo-{role.value}")
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert FundRole.objects.get(user=user).fund == showcase
+        assert FundRole.objects.get(user=user).role == role.value
+        assert user.username in out
+    chair2 = User.objects.get(username="demo-chair2")
+    assert list(FundRole.objects.filter(user=chair2).values_list("fund", "role")) == [
+        (second.pk, Role.CHAIR)
+    ]
+    areas = {
+        a.user.username: (a.level, a.area_code)
+        for a in OfficerAssignment.objects.select_related("user")
+    }
+    assert areas == {
+        "demo-tambon": ("tambon", showcase.tambon_id),
+        "demo-amphoe": ("amphoe", "5201"),
+        "demo-province": ("province", "52"),
+    }
+    admin = User.objects.get(username="demo-admin")
+    assert admin.is_superuser and admin.is_staff
+    assert not FundRole.objects.filter(user__username__in=["demo-admin", "demo-province"])
+    with fund_scope(showcase):
+        seat = CommitteeMember.objects.get(user__username="demo-chair")
+        assert seat.position == CommitteeMember.Position.CHAIR
+        assert seat.full_name == User.objects.get(username="demo-chair").full_name
+    assert demo.LOGIN_URL in out and demo.DEMO_PASSWORD in out
+
+
+def test_the_whole_province_at_tiny_scale(db):
+    load(scale=0.002)
+    funds = demo_funds()
+    assert len(funds) == 90
+    assert len({f.tambon.amphoe_id for f in funds}) == 13
+    with fund_scope(funds):
+        applications = CofundingApplication.objects.all()
+        assert applications.count() == 54
+        assert set(applications.values_list("fiscal_year_be", "status")) == {
+            (current_fiscal_year_be(timezone.localdate()), CofundingApplication.Status.SUBMITTED)
+        }
+        plan = demo.plan_province(demo.lampang_tambons())
+        assert Member.objects.count() == sum(s.member_count(0.002) for s in plan)
+    assert verify_audit() == []
+
+
+def test_an_interrupted_run_leaves_whole_funds(db, monkeypatch):
+    real = demo.audit_log
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real(**kwargs)
+
+    monkeypatch.setattr(demo, "audit_log", failing)
+    with pytest.raises(RuntimeError):
+        demo.load_demo(funds_limit=3, scale=SCALE)
+    funds = demo_funds()
+    assert len(funds) == 1
+    with fund_scope(funds):
+        assert Member.objects.count() == demo.plan_province(demo.lampang_tambons())[0].member_count(
+            SCALE
+        )
+
+    monkeypatch.setattr(demo, "audit_log", real)
+    demo.load_demo(funds_limit=3, scale=SCALE)
+    assert len(demo_funds()) == 3
+    assert verify_audit() == []
+
+
+def test_it_refuses_a_deployment_served_over_https(db, settings):
+    settings.HTTPS = True
+    with pytest.raises(CommandError, match="HTTPS"):
+        load(funds=1, scale=SCALE)
+    assert not Fund.objects.exists()

@@ -1,0 +1,183 @@
+"""Every URL of a fund, requested as every kind of user: the tenancy and role promises.
+
+The URLs are found by walking the URLconf, so a new fund page is covered without editing this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scopes_disabled
+
+from kongtun.conftest import member_data
+from kongtun.funds.permissions import Role, role_permissions
+from kongtun.funds.tenancy import fund_scope
+from kongtun.members.models import Member
+from kongtun.members.services import (
+    BeneficiaryInput,
+    beneficiary_add,
+    consent_record,
+    member_register,
+)
+
+
+def _fund_patterns() -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and "<slug:fund_code>" in route and p.name:
+                found.append((p.name, p.callback))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+FUND_URLS = _fund_patterns()
+
+
+def test_it_finds_the_fund_urls():
+    names = {name for name, _ in FUND_URLS}
+    assert {"funds-home", "members-list", "members-detail", "members-import"} <= names
+
+
+@pytest.mark.parametrize(("name", "view"), FUND_URLS, ids=[n for n, _ in FUND_URLS])
+def test_it_declares_a_permission_on_every_fund_view(name, view):
+    assert getattr(view, "fund_permission", None), f"{name} has no @fund_permission_required"
+
+
+@pytest.fixture
+def objects(fund, other_fund, users):
+    with fund_scope(fund):
+        member = member_register(fund=fund, actor=users["chair"], data=member_data(1))
+        beneficiary = beneficiary_add(
+            member=member,
+            actor=users["chair"],
+            data=BeneficiaryInput("ผู้รับ ทดสอบ", "child", share_percent=100),  # type: ignore[arg-type]
+        )
+        consent = consent_record(
+            member=member,
+            actor=users["chair"],
+            purpose="membership",
+            channel="paper",
+            given_on=dt.date(2024, 1, 1),
+        )
+    with fund_scope(other_fund):
+        foreign = member_register(fund=other_fund, actor=users["other_chair"], data=member_data(2))
+    return {"member": member, "beneficiary": beneficiary, "consent": consent, "foreign": foreign}
+
+
+def _url(name: str, fund_code: str, objects: dict[str, Any], member: Member | None = None) -> str:
+    pattern_kwargs: dict[str, Any] = {"fund_code": fund_code}
+    route = next(str(p) for n, p in _routes() if n == name)
+    if "<uuid:code>" in route:
+        pattern_kwargs["code"] = (member or objects["member"]).code
+    if "beneficiaries/<int:pk>" in route:
+        pattern_kwargs["pk"] = objects["beneficiary"].pk
+    if "consents/<int:pk>" in route:
+        pattern_kwargs["pk"] = objects["consent"].pk
+    return reverse(name, kwargs=pattern_kwargs)
+
+
+def _routes() -> list[tuple[str, str]]:
+    routes: list[tuple[str, str]] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif p.name:
+                routes.append((p.name, route))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+def _method(client: Any, url: str) -> str:
+    """POST-only views answer GET with 405; those are tested with POST."""
+    return "post" if client.get(url).status_code == 405 else "get"
+
+
+@pytest.mark.parametrize(("name", "view"), FUND_URLS, ids=[n for n, _ in FUND_URLS])
+def test_it_enforces_tenancy_and_roles(name, view, fund, client_for, objects):
+    url = _url(name, fund.code, objects)
+    method = _method(client_for("chair"), url)
+    permission = view.fund_permission
+
+    anonymous = getattr(client_for(None), method)(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+    for outsider in ("other_chair", "officer", "nobody", "admin"):
+        response = getattr(client_for(outsider), method)(url)
+        assert response.status_code == 404, f"{outsider} got {response.status_code} on {url}"
+
+    for role in Role:
+        # Roll back what each request wrote, so a removal by one role leaves the object for the next.
+        with transaction.atomic():
+            response = getattr(client_for(role.value), method)(url)
+            transaction.set_rollback(True)
+        if permission in role_permissions(role):
+            assert response.status_code not in (403, 404, 500), (role, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, url, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n for n, _ in FUND_URLS if "<uuid:code>" in dict(_routes())[n]],
+)
+def test_it_answers_404_for_another_funds_member_under_my_fund(name, fund, client_for, objects):
+    url = _url(name, fund.code, objects, member=objects["foreign"])
+    client = client_for("chair")
+    response = getattr(client, _method(client, url))(url)
+    assert response.status_code == 404
+
+
+def test_it_never_lists_another_funds_members(fund, client_for, objects):
+    response = client_for("chair").get(reverse("members-list", kwargs={"fund_code": fund.code}))
+    assert objects["member"].first_name in response.content.decode()
+    assert objects["foreign"].first_name not in response.content.decode()
+
+
+def test_it_raises_on_fund_data_queried_outside_a_scope(objects):
+    from django_scopes import ScopeError
+
+    with pytest.raises(ScopeError):
+        list(Member.objects.all())
+    with scopes_disabled():
+        assert Member.objects.count() == 2
+
+
+def test_every_model_that_belongs_to_a_fund_is_scoped(db):
+    """A fund-owned model with a plain manager would leak across funds: fail closed."""
+    from django.apps import apps
+    from django_scopes import ScopeError
+
+    from kongtun.funds.models import Fund
+
+    # FundRole is read by the tenancy middleware itself to decide the scope.
+    allowed_unscoped = {"funds.fundrole"}
+    unscoped = []
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        points_at_fund = any(
+            getattr(f, "related_model", None) is Fund for f in model._meta.get_fields()
+        )
+        if not points_at_fund or model is Fund or label in allowed_unscoped:
+            continue
+        if not model._meta.app_config.name.startswith("kongtun."):
+            continue
+        try:
+            model._default_manager.filter(pk=0).exists()
+        except ScopeError:
+            continue
+        unscoped.append(label)
+    assert unscoped == []
