@@ -10,7 +10,6 @@ Django uses to empty tables between such tests. Browser tests start their own se
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,7 +41,6 @@ def make_national_id(seed: int) -> str:
     body = f"5{seed:011d}"[:12]
     total = sum(int(d) * (13 - i) for i, d in enumerate(body))
     return body + str((11 - total % 11) % 10)
-
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -68,7 +68,7 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[AuditEntry]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["chain", "seq"]

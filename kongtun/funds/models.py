@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -79,7 +79,7 @@ class Branch(models.Model):
     number = models.PositiveSmallIntegerField(_("village number"), null=True, blank=True)
     name = models.CharField(_("name"), max_length=200)
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[Branch]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["fund", "number", "name"]
@@ -124,7 +124,7 @@ class CommitteeMember(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[CommitteeMember]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["fund", "-term_start", "position", "full_name"]
@@ -207,7 +207,7 @@ class CofundingApplication(models.Model):
     )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[CofundingApplication]] = fund_scoped_manager()
 
     class Meta:
         verbose_name = _("co-funding application")

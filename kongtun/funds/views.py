@@ -1,30 +1,105 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kongtun.audit.selectors import audit_entries_of_fund
-from kongtun.funds.models import CommitteeMember
-from kongtun.funds.permissions import VIEW_AUDIT, VIEW_FUND
+from kongtun.funds import services
+from kongtun.funds.forms import BranchForm, CommitteeSeatForm, FundSettingsForm
+from kongtun.funds.models import Branch, CommitteeMember, Fund
+from kongtun.funds.permissions import CHANGE_FUND, VIEW_AUDIT, VIEW_FUND
 from kongtun.funds.tenancy import fund_permission_required
 from kongtun.members.selectors import member_counts
+from kongtun.web.forms import apply_service_errors
 
 
+def _fund(request: HttpRequest) -> Fund:
+    fund: Fund = request.fund  # type: ignore[attr-defined]
+    return fund
+
+
+@require_GET
 @fund_permission_required(VIEW_FUND)
 def fund_home(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = request.fund  # type: ignore[attr-defined]
+    fund = _fund(request)
     return render(request, "funds/home.html", {"fund": fund, "counts": member_counts(fund=fund)})
 
 
+@require_http_methods(["GET", "POST"])
+@fund_permission_required(CHANGE_FUND)
+def fund_settings(request: HttpRequest, fund_code: str) -> HttpResponse:
+    fund = _fund(request)
+    form = FundSettingsForm.for_fund(fund, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fund_update(fund=fund, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The fund's settings were saved."))
+            return redirect("funds-home", fund_code=fund.code)
+    status = 400 if form.is_bound else 200
+    return render(request, "funds/settings.html", {"form": form}, status=status)
+
+
+def _structure(request: HttpRequest, **forms: object) -> dict[str, object]:
+    fund = _fund(request)
+    return {
+        "branches": Branch.objects.filter(fund=fund),
+        "seats": CommitteeMember.objects.filter(fund=fund),
+        "branch_form": forms.get("branch_form") or BranchForm(),
+        "seat_form": forms.get("seat_form") or CommitteeSeatForm(),
+    }
+
+
+@require_GET
 @fund_permission_required(VIEW_FUND)
 def committee(request: HttpRequest, fund_code: str) -> HttpResponse:
-    seats = CommitteeMember.objects.filter(fund=request.fund)  # type: ignore[attr-defined]
-    return render(request, "funds/committee.html", {"seats": seats})
+    return render(request, "funds/committee.html", _structure(request))
 
 
+@require_POST
+@fund_permission_required(CHANGE_FUND)
+def branch_add(request: HttpRequest, fund_code: str) -> HttpResponse:
+    form = BranchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.branch_add(fund=_fund(request), actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The branch was added."))
+            return redirect("funds-committee", fund_code=fund_code)
+    return render(
+        request, "funds/committee.html", _structure(request, branch_form=form), status=400
+    )
+
+
+@require_POST
+@fund_permission_required(CHANGE_FUND)
+def committee_seat_add(request: HttpRequest, fund_code: str) -> HttpResponse:
+    form = CommitteeSeatForm(request.POST)
+    if form.is_valid():
+        try:
+            services.committee_seat_add(
+                fund=_fund(request), actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The committee seat was added."))
+            return redirect("funds-committee", fund_code=fund_code)
+    return render(request, "funds/committee.html", _structure(request, seat_form=form), status=400)
+
+
+@require_GET
 @fund_permission_required(VIEW_AUDIT)
 def audit_trail(request: HttpRequest, fund_code: str) -> HttpResponse:
-    entries = audit_entries_of_fund(fund=request.fund)  # type: ignore[attr-defined]
+    entries = audit_entries_of_fund(fund=_fund(request))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "funds/audit.html", {"page": page})

@@ -45,8 +45,10 @@ def normalize_national_id(raw: object) -> str:
             text = text.split(".")[0]
         if re.search(r"[eE][+-]?\d", text):
             raise InvalidNationalId(
-                _("National ID was shortened by the spreadsheet (scientific notation); "
-                  "format the column as text and type all 13 digits.")
+                _(
+                    "National ID was shortened by the spreadsheet (scientific notation); "
+                    "format the column as text and type all 13 digits."
+                )
             )
         text = _SEPARATORS.sub("", text)
     if not text:

@@ -37,7 +37,9 @@ class MemberForm(forms.Form):
     joined_on = ThaiDateField(label=_("Date joined"))
     phone = CleanCharField(label=_("Phone"), required=False, max_length=30)
     house_no = CleanCharField(label=_("House number"), required=False, max_length=30)
-    moo = forms.IntegerField(label=_("Village number (moo)"), required=False, min_value=1, max_value=99)
+    moo = forms.IntegerField(
+        label=_("Village number (moo)"), required=False, min_value=1, max_value=99
+    )
     street = CleanCharField(label=_("Lane / road"), required=False, max_length=200)
     branch = forms.ModelChoiceField(
         label=_("Branch"), queryset=Branch.objects.none(), required=False
@@ -103,14 +105,20 @@ class MemberForm(forms.Form):
 class StatusForm(forms.Form):
     event = forms.ChoiceField(label=_("What happened"), choices=[])
     effective_on = ThaiDateField(label=_("On date"))
-    note = CleanCharField(label=_("Note (e.g. committee resolution no.)"), required=False, max_length=500)
+    note = CleanCharField(
+        label=_("Note (e.g. committee resolution no.)"), required=False, max_length=500
+    )
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from kongtun.members.models import TRANSITIONS
 
-        self.fields["event"].choices = [
-            (e.value, e.label) for e in Event if e in TRANSITIONS and member.status in TRANSITIONS[e][0]
+        event = self.fields["event"]
+        assert isinstance(event, forms.ChoiceField)
+        event.choices = [
+            (e.value, e.label)
+            for e in Event
+            if e in TRANSITIONS and member.status in TRANSITIONS[e][0]
         ]
         if not self.is_bound:
             self.initial.setdefault("effective_on", timezone.localdate())
@@ -118,11 +126,17 @@ class StatusForm(forms.Form):
 
 class BeneficiaryForm(forms.Form):
     full_name = CleanCharField(label=_("Full name"), max_length=200)
-    relationship = forms.ChoiceField(label=_("Relationship"), choices=Beneficiary.Relationship.choices)
+    relationship = forms.ChoiceField(
+        label=_("Relationship"), choices=Beneficiary.Relationship.choices
+    )
     national_id = NationalIdField(label=_("National ID number (if known)"), required=False)
     share_percent = forms.DecimalField(
-        label=_("Share (%)"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"),
-        max_value=Decimal("100"), initial=Decimal("100"),
+        label=_("Share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        initial=Decimal("100"),
     )
 
     def to_input(self) -> BeneficiaryInput:

@@ -38,6 +38,7 @@ from kongtun.members.forms import (
 )
 from kongtun.members.models import Beneficiary, Consent, Member, Status
 from kongtun.members.selectors import member_get, member_search
+from kongtun.web.forms import apply_service_errors
 
 
 def _fund(request: HttpRequest) -> Fund:
@@ -50,14 +51,6 @@ def _member(request: HttpRequest, code: Any) -> Member:
         return member_get(fund=_fund(request), code=code)
     except Member.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field errors next to the fields the user typed them in."""
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
 
 
 @require_GET
@@ -83,7 +76,7 @@ def member_create(request: HttpRequest, fund_code: str) -> HttpResponse:
         try:
             member = services.member_register(fund=fund, actor=request.user, data=form.to_input())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -116,26 +109,25 @@ def member_detail(request: HttpRequest, fund_code: str, code: Any) -> HttpRespon
 def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
     fund = _fund(request)
-    data = request.POST.copy() if request.method == "POST" else None
-    if data is not None and not data.get("national_id"):
-        # The form never shows the full ID (that would be an unlogged reveal); empty keeps it.
-        data["national_id"] = crypto.decrypt(member.national_id_encrypted)
-    form = MemberForm(data, fund=fund, editing=True, initial=MemberForm.initial_from(member, ""))
+    form = MemberForm(
+        request.POST or None, fund=fund, editing=True, initial=MemberForm.initial_from(member, "")
+    )
     form.fields["national_id"].required = False
     form.fields["national_id"].help_text = _(
         "Now %(masked)s. Leave empty to keep it; type the new number only to correct it."
     ) % {"masked": member.national_id_masked}
     if request.method == "POST" and form.is_valid():
+        data = form.to_input()
+        if not data.national_id:
+            # The form never shows the full ID (that would be an unlogged reveal): empty keeps it.
+            data.national_id = crypto.decrypt(member.national_id_encrypted)
         try:
-            services.member_update(member=member, actor=request.user, data=form.to_input())
+            services.member_update(member=member, actor=request.user, data=data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The member's details were saved."))
             return redirect("members-detail", fund_code=fund.code, code=member.code)
-    if form.is_bound and not request.POST.get("national_id"):
-        form.data = form.data.copy()
-        form.data["national_id"] = ""  # never echo the decrypted ID back into the page
     status = 400 if form.is_bound else 200
     context = {"form": form, "member": member, "creating": False}
     return render(request, "members/form.html", context, status=status)
@@ -156,7 +148,7 @@ def member_status(request: HttpRequest, fund_code: str, code: Any) -> HttpRespon
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The member's status was changed."))
             return redirect("members-detail", fund_code=fund_code, code=member.code)
@@ -182,7 +174,9 @@ def _detail_with_error(request: HttpRequest, member: Member, **forms_: forms.For
 def member_reveal_id(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
     national_id = services.member_reveal_national_id(member=member, actor=request.user)
-    return render(request, "members/_revealed_id.html", {"member": member, "national_id": national_id})
+    return render(
+        request, "members/_revealed_id.html", {"member": member, "national_id": national_id}
+    )
 
 
 @require_POST
@@ -194,7 +188,7 @@ def beneficiary_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResp
         try:
             services.beneficiary_add(member=member, actor=request.user, data=form.to_input())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The beneficiary was added."))
             return redirect("members-detail", fund_code=fund_code, code=member.code)
@@ -220,7 +214,7 @@ def consent_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
         try:
             services.consent_record(member=member, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The consent was recorded."))
             return redirect("members-detail", fund_code=fund_code, code=member.code)
@@ -239,11 +233,11 @@ def consent_withdraw(request: HttpRequest, fund_code: str, code: Any, pk: int) -
                 consent=consent, actor=request.user, withdrawn_on=form.cleaned_data["withdrawn_on"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The consent was withdrawn."))
             return redirect("members-detail", fund_code=fund_code, code=member.code)
-    messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
     return redirect("members-detail", fund_code=fund_code, code=member.code)
 
 
@@ -291,9 +285,7 @@ def member_import(request: HttpRequest, fund_code: str) -> HttpResponse:
                 # re-checks them, so nothing the user did not see can be written.
                 (_upload_dir(fund) / preview.sha256).write_bytes(data)
     status = 400 if form.is_bound and (preview is None or not preview.accepted) else 200
-    return render(
-        request, "members/import.html", {"form": form, "preview": preview}, status=status
-    )
+    return render(request, "members/import.html", {"form": form, "preview": preview}, status=status)
 
 
 def _import_confirm(request: HttpRequest, fund: Fund) -> HttpResponse:

@@ -68,7 +68,9 @@ def area_summary(*, assignment: OfficerAssignment) -> AreaSummary:
             }
             fy = current_fiscal_year_be(timezone.localdate())
             applying = set(
-                CofundingApplication.objects.filter(fiscal_year_be=fy).values_list("fund", flat=True)
+                CofundingApplication.objects.filter(fiscal_year_be=fy).values_list(
+                    "fund", flat=True
+                )
             )
         for fund in funds:
             c = counts.get(fund.pk, {"total": 0, "current": 0})

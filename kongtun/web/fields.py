@@ -41,9 +41,7 @@ class ThaiDateField(forms.Field):
 class NationalIdField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 40)
-        kwargs.setdefault(
-            "help_text", _("13 digits; Thai digits, spaces and dashes are fine.")
-        )
+        kwargs.setdefault("help_text", _("13 digits; Thai digits, spaces and dashes are fine."))
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "numeric")
         self.widget.attrs.setdefault("autocomplete", "off")

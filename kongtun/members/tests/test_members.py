@@ -45,12 +45,16 @@ class TestRegister:
 
     def test_it_refuses_a_duplicate_id_in_the_same_fund(self, member, in_fund, users):
         with translation.override("en"), pytest.raises(ValidationError) as info:
-            member_register(fund=in_fund, actor=users["chair"], data=member_data(1, first_name="อื่น"))
+            member_register(
+                fund=in_fund, actor=users["chair"], data=member_data(1, first_name="อื่น")
+            )
         assert "already has this national ID" in _errors(info)["national_id"][0]
 
     def test_it_accepts_the_same_person_in_another_fund(self, member, other_fund, users):
         with fund_scope(other_fund):
-            other = member_register(fund=other_fund, actor=users["other_chair"], data=member_data(1))
+            other = member_register(
+                fund=other_fund, actor=users["other_chair"], data=member_data(1)
+            )
         assert other.national_id_index == member.national_id_index
 
     @pytest.mark.parametrize(
@@ -122,7 +126,10 @@ def test_every_reveal_of_an_id_is_logged(member, users):
     with scopes_disabled():
         entry = AuditEntry.objects.order_by("-seq").first()
     assert entry is not None
-    assert (entry.action, entry.actor_id) == ("members.member.national_id_revealed", users["treasurer"].pk)
+    assert (entry.action, entry.actor_id) == (
+        "members.member.national_id_revealed",
+        users["treasurer"].pk,
+    )
 
 
 def test_beneficiary_shares_cannot_pass_100_percent(member, users):
@@ -207,7 +214,7 @@ class TestRegisterPage:
         response = self._post(client_for("treasurer"), fund, national_id="1-1017-00230-70-9")
         html = response.content.decode()
         assert response.status_code == 400
-        assert "เลขประจำตัวประชาชน" in html or "ตรวจ" in html
+        assert "เลขประจำตัวประชาชนไม่ถูกต้อง (เลขตรวจสอบหลักสุดท้ายไม่ตรง)" in html
         assert 'value="ทองใบ"' in html and 'value="1-1017-00230-70-9"' in html
         with fund_scope(fund):
             assert Member.objects.count() == 0
@@ -239,3 +246,9 @@ class TestRegisterPage:
         url = reverse("members-detail", kwargs={"fund_code": fund.code, "code": member.code})
         html = client.get(url).content.decode()
         assert "Date of birth" in html and "17 May 2513 BE" in html
+
+
+def test_thai_is_the_default_even_for_an_english_browser(fund, client_for, member):
+    url = reverse("members-detail", kwargs={"fund_code": fund.code, "code": member.code})
+    html = client_for("chair").get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "<html lang=\"th\">" in html and "17 พฤษภาคม 2513" in html

@@ -120,7 +120,7 @@ def test_it_enforces_tenancy_and_roles(name, view, fund, client_for, objects):
         assert response.status_code == 404, f"{outsider} got {response.status_code} on {url}"
 
     for role in Role:
-        # Roll back what each request wrote, so a removal by one role leaves the object for the next.
+        # Undo what each request wrote, so one role's removal leaves the object for the next.
         with transaction.atomic():
             response = getattr(client_for(role.value), method)(url)
             transaction.set_rollback(True)
