@@ -20,7 +20,7 @@ class FundSettingsForm(forms.Form):
         decimal_places=2,
         min_value=0,
         max_value=100,
-        help_text=_("CODI allows at most 20% unless the fund's regulation sets less."),
+        help_text=_("CODI allows at most 20 percent unless the fund’s regulation sets less."),
     )
 
     @classmethod

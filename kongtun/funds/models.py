@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -90,7 +91,7 @@ class Branch(models.Model):
 
     def __str__(self) -> str:
         if self.kind == self.Kind.MOO and self.number:
-            return f"{_('Moo')} {self.number} {self.name}"
+            return f"{gettext('Moo')} {self.number} {self.name}"
         return self.name
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -67,10 +68,12 @@ class ImportBatch(models.Model):
     filename = models.CharField(max_length=255)
     rows_total = models.PositiveIntegerField(default=0)
     rows_added = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[ImportBatch]] = fund_scoped_manager()
 
     class Meta:
         constraints = [
@@ -120,7 +123,7 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[Member]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["fund", "number"]
@@ -164,9 +167,7 @@ class Beneficiary(models.Model):
     national_id_encrypted = models.TextField(blank=True, editable=False)
     national_id_index = models.CharField(max_length=64, blank=True, editable=False)
     national_id_tail = models.CharField(max_length=3, blank=True, editable=False)
-    relationship = models.CharField(
-        _("relationship"), max_length=20, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     share_percent = models.DecimalField(
         _("share (%)"),
         max_digits=5,
@@ -174,7 +175,7 @@ class Beneficiary(models.Model):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
     )
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[Beneficiary]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["member", "pk"]
@@ -196,7 +197,9 @@ class Consent(models.Model):
 
     class Purpose(models.TextChoices):
         MEMBERSHIP = "membership", _("Keep my data to run my membership")
-        SENSITIVE = "sensitive", _("Health and disability data for welfare claims (explicit)")
+        SENSITIVE = "sensitive", _(
+            "Health and disability data for welfare claims (explicit consent)"
+        )
         CONTACT = "contact", _("Contact me by phone or LINE")
         PUBLICITY = "publicity", _("Show my name or photo in fund news")
 
@@ -215,7 +218,7 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[Consent]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["member", "purpose", "-given_on"]
@@ -239,7 +242,7 @@ class StatusChange(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = fund_scoped_manager()
+    objects: ClassVar[models.Manager[StatusChange]] = fund_scoped_manager()
 
     class Meta:
         ordering = ["member", "effective_on", "pk"]

@@ -25,7 +25,9 @@ def member_search(*, fund: Fund, query: str = "", status: str = "") -> QuerySet[
     digits = re.sub(r"[\s\-]", "", to_ascii_digits(text))
     if digits.isdigit() and len(digits) == 13:
         try:
-            return members.filter(national_id_index=national_id_index(normalize_national_id(digits)))
+            return members.filter(
+                national_id_index=national_id_index(normalize_national_id(digits))
+            )
         except InvalidNationalId:
             return members.none()
     if digits.isdigit():

@@ -1,4 +1,4 @@
-"""Every change to the member register: validate, write, record history and audit, in one transaction."""
+"""Every change to the member register: validate, write, history and audit in one transaction."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kongtun.funds.models import Fund
@@ -306,11 +307,17 @@ def _import_confirm(request: HttpRequest, fund: Fund) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect("members-import", fund_code=fund.code)
     path.unlink(missing_ok=True)
-    messages.success(
-        request,
-        _("Import finished: %(added)d members added, %(skipped)d already in the register.")
-        % {"added": outcome.added, "skipped": outcome.skipped},
-    )
+    added = ngettext(
+        "Import finished: %(added)d member added.",
+        "Import finished: %(added)d members added.",
+        outcome.added,
+    ) % {"added": outcome.added}
+    skipped = ngettext(
+        "%(skipped)d was already in the register.",
+        "%(skipped)d were already in the register.",
+        outcome.skipped,
+    ) % {"skipped": outcome.skipped}
+    messages.success(request, f"{added} {skipped}" if outcome.skipped else added)
     return redirect("members-list", fund_code=fund.code)
 
 

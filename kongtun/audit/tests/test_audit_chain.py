@@ -38,6 +38,9 @@ def _drop_triggers() -> None:
             cursor.execute("DROP TRIGGER audit_entry_no_update")
             cursor.execute("DROP TRIGGER audit_entry_no_delete")
         else:
+            # Django's foreign keys are deferred; PostgreSQL will not alter a table with
+            # deferred checks still pending in the transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
 
 

@@ -710,7 +710,7 @@ class TestStructure:
         file_refused(in_fund, bomb, "far more data")
 
     def test_a_file_that_unpacks_too_large_in_total_is_refused(self, in_fund, monkeypatch):
-        monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 20_000)
+        monkeypatch.setattr(importing.reading, "MAX_UNPACKED_BYTES", 20_000)
         file_refused(in_fund, xlsx([person(i) for i in range(1, 200)]), "far more data")
 
     def test_a_zip_with_thousands_of_parts_is_refused(self, in_fund):
@@ -728,7 +728,7 @@ class TestStructure:
     def test_an_entity_bomb_is_stopped_by_defusedxml_too(self, in_fund, monkeypatch):
         # The importer's own scan for DTDs switched off: openpyxl must still use defusedxml.
         assert openpyxl.DEFUSEDXML is True
-        monkeypatch.setattr(importing, "_DOCTYPE_MARKS", ())
+        monkeypatch.setattr(importing.reading, "_DOCTYPE_MARKS", ())
         data = xlsx([person(1)])
         bomb = rezip(data, replace={SHEET: _billion_laughs(sheet_xml(data))})
         file_refused(in_fund, bomb, "could harm")
