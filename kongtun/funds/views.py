@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +13,7 @@ from kongtun.funds.models import Branch, CommitteeMember, Fund
 from kongtun.funds.permissions import CHANGE_FUND, VIEW_AUDIT, VIEW_FUND
 from kongtun.funds.tenancy import fund_permission_required
 from kongtun.members.selectors import member_counts
-from kongtun.web.forms import apply_service_errors
+from kongtun.web.forms import submit
 
 
 def _fund(request: HttpRequest) -> Fund:
@@ -35,14 +33,14 @@ def fund_home(request: HttpRequest, fund_code: str) -> HttpResponse:
 def fund_settings(request: HttpRequest, fund_code: str) -> HttpResponse:
     fund = _fund(request)
     form = FundSettingsForm.for_fund(fund, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.fund_update(fund=fund, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The fund's settings were saved."))
-            return redirect("funds-home", fund_code=fund.code)
+    saved = submit(
+        request,
+        form,
+        lambda: services.fund_update(fund=fund, actor=request.user, **form.cleaned_data),
+        _("The fund's settings were saved."),
+    )
+    if saved:
+        return redirect("funds-home", fund_code=fund.code)
     status = 400 if form.is_bound else 200
     return render(request, "funds/settings.html", {"form": form}, status=status)
 
@@ -67,14 +65,14 @@ def committee(request: HttpRequest, fund_code: str) -> HttpResponse:
 @fund_permission_required(CHANGE_FUND)
 def branch_add(request: HttpRequest, fund_code: str) -> HttpResponse:
     form = BranchForm(request.POST)
-    if form.is_valid():
-        try:
-            services.branch_add(fund=_fund(request), actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The branch was added."))
-            return redirect("funds-committee", fund_code=fund_code)
+    added = submit(
+        request,
+        form,
+        lambda: services.branch_add(fund=_fund(request), actor=request.user, **form.cleaned_data),
+        _("The branch was added."),
+    )
+    if added:
+        return redirect("funds-committee", fund_code=fund_code)
     return render(
         request, "funds/committee.html", _structure(request, branch_form=form), status=400
     )
@@ -84,16 +82,16 @@ def branch_add(request: HttpRequest, fund_code: str) -> HttpResponse:
 @fund_permission_required(CHANGE_FUND)
 def committee_seat_add(request: HttpRequest, fund_code: str) -> HttpResponse:
     form = CommitteeSeatForm(request.POST)
-    if form.is_valid():
-        try:
-            services.committee_seat_add(
-                fund=_fund(request), actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The committee seat was added."))
-            return redirect("funds-committee", fund_code=fund_code)
+    added = submit(
+        request,
+        form,
+        lambda: services.committee_seat_add(
+            fund=_fund(request), actor=request.user, **form.cleaned_data
+        ),
+        _("The committee seat was added."),
+    )
+    if added:
+        return redirect("funds-committee", fund_code=fund_code)
     return render(request, "funds/committee.html", _structure(request, seat_form=form), status=400)
 
 

@@ -39,7 +39,7 @@ from kongtun.members.forms import (
 )
 from kongtun.members.models import Beneficiary, Consent, Member, Status
 from kongtun.members.selectors import member_get, member_search
-from kongtun.web.forms import apply_service_errors
+from kongtun.web.forms import submit
 
 
 def _fund(request: HttpRequest) -> Fund:
@@ -73,18 +73,17 @@ def member_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 def member_create(request: HttpRequest, fund_code: str) -> HttpResponse:
     fund = _fund(request)
     form = MemberForm(request.POST or None, fund=fund)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_register(fund=fund, actor=request.user, data=form.to_input())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Member %(name)s was registered as number %(number)s.")
-                % {"name": member.full_name, "number": member.number},
-            )
-            return redirect("members-detail", fund_code=fund.code, code=member.code)
+    member = submit(
+        request,
+        form,
+        lambda: services.member_register(fund=fund, actor=request.user, data=form.to_input()),
+        lambda m: (
+            _("Member %(name)s was registered as number %(number)s.")
+            % {"name": m.full_name, "number": m.number}
+        ),
+    )
+    if member is not None:
+        return redirect("members-detail", fund_code=fund.code, code=member.code)
     status = 400 if form.is_bound else 200
     return render(request, "members/form.html", {"form": form, "creating": True}, status=status)
 
@@ -117,18 +116,16 @@ def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
     form.fields["national_id"].help_text = _(
         "Now %(masked)s. Leave empty to keep it; type the new number only to correct it."
     ) % {"masked": member.national_id_masked}
-    if request.method == "POST" and form.is_valid():
+
+    def update() -> Member:
         data = form.to_input()
         if not data.national_id:
             # The form never shows the full ID (that would be an unlogged reveal): empty keeps it.
             data.national_id = crypto.decrypt(member.national_id_encrypted)
-        try:
-            services.member_update(member=member, actor=request.user, data=data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The member's details were saved."))
-            return redirect("members-detail", fund_code=fund.code, code=member.code)
+        return services.member_update(member=member, actor=request.user, data=data)
+
+    if submit(request, form, update, _("The member's details were saved.")):
+        return redirect("members-detail", fund_code=fund.code, code=member.code)
     status = 400 if form.is_bound else 200
     context = {"form": form, "member": member, "creating": False}
     return render(request, "members/form.html", context, status=status)
@@ -139,20 +136,16 @@ def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
 def member_status(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
     form = StatusForm(request.POST, member=member)
-    if form.is_valid():
-        try:
-            services.member_change_status(
-                member=member,
-                actor=request.user,
-                event=form.cleaned_data["event"],
-                effective_on=form.cleaned_data["effective_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The member's status was changed."))
-            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    changed = submit(
+        request,
+        form,
+        lambda: services.member_change_status(
+            member=member, actor=request.user, **form.cleaned_data
+        ),
+        _("The member's status was changed."),
+    )
+    if changed:
+        return redirect("members-detail", fund_code=fund_code, code=member.code)
     return _detail_with_error(request, member, status_form=form)
 
 
@@ -185,14 +178,14 @@ def member_reveal_id(request: HttpRequest, fund_code: str, code: Any) -> HttpRes
 def beneficiary_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
     form = BeneficiaryForm(request.POST)
-    if form.is_valid():
-        try:
-            services.beneficiary_add(member=member, actor=request.user, data=form.to_input())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The beneficiary was added."))
-            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    added = submit(
+        request,
+        form,
+        lambda: services.beneficiary_add(member=member, actor=request.user, data=form.to_input()),
+        _("The beneficiary was added."),
+    )
+    if added:
+        return redirect("members-detail", fund_code=fund_code, code=member.code)
     return _detail_with_error(request, member, beneficiary_form=form)
 
 
@@ -211,14 +204,14 @@ def beneficiary_remove(request: HttpRequest, fund_code: str, code: Any, pk: int)
 def consent_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
     form = ConsentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.consent_record(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The consent was recorded."))
-            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    recorded = submit(
+        request,
+        form,
+        lambda: services.consent_record(member=member, actor=request.user, **form.cleaned_data),
+        _("The consent was recorded."),
+    )
+    if recorded:
+        return redirect("members-detail", fund_code=fund_code, code=member.code)
     return _detail_with_error(request, member, consent_form=form)
 
 
@@ -228,16 +221,16 @@ def consent_withdraw(request: HttpRequest, fund_code: str, code: Any, pk: int) -
     member = _member(request, code)
     consent = get_object_or_404(Consent, member=member, pk=pk)
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.consent_withdraw(
-                consent=consent, actor=request.user, withdrawn_on=form.cleaned_data["withdrawn_on"]
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The consent was withdrawn."))
-            return redirect("members-detail", fund_code=fund_code, code=member.code)
+    withdrawn = submit(
+        request,
+        form,
+        lambda: services.consent_withdraw(
+            consent=consent, actor=request.user, withdrawn_on=form.cleaned_data["withdrawn_on"]
+        ),
+        _("The consent was withdrawn."),
+    )
+    if withdrawn:
+        return redirect("members-detail", fund_code=fund_code, code=member.code)
     messages.error(request, " ".join(str(m) for errs in form.errors.values() for m in errs))
     return redirect("members-detail", fund_code=fund_code, code=member.code)
 
