@@ -126,3 +126,9 @@ def member_data(seed: int = 1, **overrides: Any) -> MemberInput:
 @pytest.fixture
 def member(in_fund: Fund, users: dict[str, User]) -> Member:
     return member_register(fund=in_fund, actor=users["treasurer"], data=member_data(1))
+
+
+@pytest.fixture(autouse=True)
+def _own_var_dir(settings: Any, tmp_path: Any) -> None:
+    """Uploads and attachments written by a test land in its own folder, not in var/."""
+    settings.VAR_DIR = tmp_path / "var"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kongtun.funds.models import Fund, FundRole, OfficerAssignment
+from kongtun.funds.models import FundRole
 
 
 def funds_of_user(*, user: Any) -> list[FundRole]:
@@ -10,12 +10,4 @@ def funds_of_user(*, user: Any) -> list[FundRole]:
         FundRole.objects.filter(user=user, is_active=True)
         .select_related("fund", "fund__tambon__amphoe__province")
         .order_by("fund__name")
-    )
-
-
-def funds_in_area(*, assignment: OfficerAssignment) -> list[Fund]:
-    return list(
-        Fund.objects.filter(assignment.fund_filter())
-        .select_related("tambon__amphoe__province")
-        .order_by("tambon__amphoe_id", "code")
     )

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django_scopes import scope
 
 from kongtun.funds.models import Fund, FundRole
@@ -66,7 +67,10 @@ class FundScopeMiddleware:
         # Rendering happens inside the view (render(), not TemplateResponse), so every lazy
         # query in the template also runs inside the scope.
         with fund_scope(role.fund):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+        # Fund pages carry personal data: shared office PCs must not keep them in the cache.
+        add_never_cache_headers(response)
+        return response
 
 
 def has_fund_permission(request: HttpRequest, permission: str) -> bool:

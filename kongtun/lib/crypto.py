@@ -19,21 +19,30 @@ def _key(secret: str, purpose: bytes) -> bytes:
     return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
 
 
-def encrypt(plaintext: str) -> str:
-    """Return AES-256-GCM ciphertext as text: 'v1:' + base64(nonce || ciphertext)."""
+def _cipher() -> AESGCM:
+    return AESGCM(_key(settings.FIELD_ENCRYPTION_KEY, b"kongtun-field-encryption"))
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """AES-256-GCM: nonce || ciphertext (the tag is part of the ciphertext)."""
     nonce = os.urandom(12)
-    cipher = AESGCM(_key(settings.FIELD_ENCRYPTION_KEY, b"kongtun-field-encryption"))
-    data = cipher.encrypt(nonce, plaintext.encode(), _VERSION.encode())
-    return f"{_VERSION}:" + base64.b64encode(nonce + data).decode()
+    return nonce + _cipher().encrypt(nonce, data, _VERSION.encode())
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    return _cipher().decrypt(blob[:12], blob[12:], _VERSION.encode())
+
+
+def encrypt(plaintext: str) -> str:
+    """Return ciphertext as text: 'v1:' + base64(nonce || ciphertext)."""
+    return f"{_VERSION}:" + base64.b64encode(encrypt_bytes(plaintext.encode())).decode()
 
 
 def decrypt(token: str) -> str:
     version, _, body = token.partition(":")
     if version != _VERSION:
         raise ValueError("unknown ciphertext version")
-    raw = base64.b64decode(body)
-    cipher = AESGCM(_key(settings.FIELD_ENCRYPTION_KEY, b"kongtun-field-encryption"))
-    return cipher.decrypt(raw[:12], raw[12:], _VERSION.encode()).decode()
+    return decrypt_bytes(base64.b64decode(body)).decode()
 
 
 def blind_index(kind: str, value: str) -> str:

@@ -84,12 +84,15 @@ def _make(year: int, month: int, day: int) -> dt.date:
         raise InvalidDate(_("This day does not exist in the calendar.")) from exc
 
 
+# Years a fund can mean: anything else is a typing slip (a lost digit, a wrong era).
+CE_YEARS = range(1880, 2200)
+
+
 def _from_year(year: int, month: int, day: int) -> dt.date:
-    if year < 100:
+    date = ce_date(year, month, day) if year >= BE_THRESHOLD else None
+    if (date.year if date else year) not in CE_YEARS:
         raise InvalidDate(_("Please type the year in full, for example 2568."))
-    if year >= BE_THRESHOLD:
-        return ce_date(year, month, day)
-    return _make(year, month, day)
+    return date or _make(year, month, day)
 
 
 _NUMERIC = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2,4})$")

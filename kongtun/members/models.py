@@ -46,6 +46,7 @@ class Event(models.TextChoices):
     RESIGNED = "resigned", _("Resigned")
     DIED = "died", _("Died")
     EXPELLED = "expelled", _("Expelled")
+    REAPPLIED = "reapplied", _("Applied again")
 
 
 # Which event may happen in which status, and the status it leads to.
@@ -57,6 +58,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     Event.RESIGNED: (frozenset({Status.ACTIVE, Status.LAPSED}), Status.RESIGNED),
     Event.DIED: (frozenset({Status.APPLICANT, Status.ACTIVE, Status.LAPSED}), Status.DECEASED),
     Event.EXPELLED: (frozenset({Status.ACTIVE, Status.LAPSED}), Status.EXPELLED),
+    # Someone who resigned or was turned down may apply again; the committee decides anew.
+    Event.REAPPLIED: (frozenset({Status.RESIGNED, Status.REJECTED}), Status.APPLICANT),
 }
 
 
@@ -197,8 +200,9 @@ class Consent(models.Model):
 
     class Purpose(models.TextChoices):
         MEMBERSHIP = "membership", _("Keep my data to run my membership")
-        SENSITIVE = "sensitive", _(
-            "Health and disability data for welfare claims (explicit consent)"
+        SENSITIVE = (
+            "sensitive",
+            _("Health and disability data for welfare claims (explicit consent)"),
         )
         CONTACT = "contact", _("Contact me by phone or LINE")
         PUBLICITY = "publicity", _("Show my name or photo in fund news")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +53,6 @@ class MemberInput:
     branch: Branch | None = None
     member_type: str = MemberType.GENERAL
     status: str = Status.ACTIVE
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def national_id_index(digits: str) -> str:
@@ -158,7 +157,7 @@ def validate_member_input(
         add("branch", _("Choose a branch of this fund."))
     if data.member_type not in MemberType.values:
         add("member_type", _("Unknown member type."))
-    if data.status not in (Status.APPLICANT, Status.ACTIVE):
+    if existing is None and data.status not in (Status.APPLICANT, Status.ACTIVE):
         add("status", _("A new member starts as an applicant or an active member."))
     return errors
 
@@ -219,6 +218,9 @@ def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
     """Add one member to the register, or raise ValidationError with a message per field."""
     today = timezone.localdate()
     with transaction.atomic():
+        # One writer per fund at a time: the next member number and the duplicate-ID check
+        # must not race another registration or an import (which takes the same lock).
+        Fund.objects.select_for_update().get(pk=fund.pk)
         errors = validate_member_input(fund=fund, data=data, today=today)
         if errors:
             raise ValidationError(errors)
@@ -234,6 +236,7 @@ def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
     return member
 
 
+_NATIONAL_ID_FIELDS = ("national_id_encrypted", "national_id_index", "national_id_tail")
 _EDITABLE = (
     "number", "title", "first_name", "last_name", "birth_date", "phone", "house_no", "moo",
     "street", "tambon", "branch", "member_type", "joined_on",
@@ -241,10 +244,16 @@ _EDITABLE = (
 
 
 def member_update(*, member: Member, actor: Any, data: MemberInput) -> Member:
-    """Change a member's details. Status changes go through member_change_status."""
+    """Change a member's details; an empty national ID keeps the one on record.
+
+    Status changes go through member_change_status, never through here.
+    """
     today = timezone.localdate()
     with transaction.atomic():
-        data.status = Status.ACTIVE  # the status is not edited here; skip its rule
+        # Lock and re-read, so a status change made meanwhile is neither lost nor overwritten.
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if not data.national_id:
+            data.national_id = crypto.decrypt(member.national_id_encrypted)
         errors = validate_member_input(fund=member.fund, data=data, today=today, existing=member)
         if errors:
             raise ValidationError(errors)
@@ -257,14 +266,15 @@ def member_update(*, member: Member, actor: Any, data: MemberInput) -> Member:
                 value = member.fund.tambon
             setattr(member, name, value)
         digits = normalize_national_id(data.national_id)
-        if national_id_index(digits) != member.national_id_index:
+        id_changed = national_id_index(digits) != member.national_id_index
+        if id_changed:
             member.national_id_encrypted = crypto.encrypt(digits)
             member.national_id_index = national_id_index(digits)
             member.national_id_tail = digits[-3:]
-        member.save()
+        member.save(update_fields=[*_EDITABLE, *_NATIONAL_ID_FIELDS, "updated_at"])
         after = member_snapshot(member)
-        if after != before:
-            changed = {k: v for k, v in after.items() if before.get(k) != v}
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        if changed or id_changed:
             audit_log(
                 fund=member.fund,
                 actor=actor,
@@ -273,7 +283,8 @@ def member_update(*, member: Member, actor: Any, data: MemberInput) -> Member:
                         "members.member.changed",
                         member,
                         before={k: before[k] for k in changed},
-                        after=changed,
+                        # The masked form can look the same after a correction; say so anyway.
+                        after={**changed, "national_id_changed": id_changed},
                     )
                 ],
             )
@@ -358,6 +369,8 @@ class BeneficiaryInput:
 
 def beneficiary_add(*, member: Member, actor: Any, data: BeneficiaryInput) -> Beneficiary:
     with transaction.atomic():
+        # Locked so that two additions at once cannot together pass 100%.
+        member = Member.objects.select_for_update().get(pk=member.pk)
         errors: dict[str, list[str]] = {}
         if not data.full_name:
             errors["full_name"] = [_("Name is required.")]
@@ -468,7 +481,3 @@ def consent_withdraw(*, consent: Consent, actor: Any, withdrawn_on: dt.date) -> 
             ],
         )
     return consent
-
-
-def member_input_as_dict(data: MemberInput) -> dict[str, Any]:
-    return asdict(data)

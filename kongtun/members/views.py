@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -15,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +26,6 @@ from kongtun.funds.permissions import (
     VIEW_MEMBERS,
 )
 from kongtun.funds.tenancy import fund_permission_required
-from kongtun.lib import crypto
 from kongtun.members import card, importing, services
 from kongtun.members.forms import (
     BeneficiaryForm,
@@ -37,6 +35,7 @@ from kongtun.members.forms import (
     StatusForm,
     WithdrawForm,
 )
+from kongtun.members.importing.stash import stash_drop, stash_get, stash_put
 from kongtun.members.models import Beneficiary, Consent, Member, Status
 from kongtun.members.selectors import member_get, member_search
 from kongtun.web.forms import submit
@@ -54,15 +53,18 @@ def _member(request: HttpRequest, code: Any) -> Member:
         raise Http404 from exc
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @fund_permission_required(VIEW_MEMBERS)
 def member_list(request: HttpRequest, fund_code: str) -> HttpResponse:
-    query = request.GET.get("q", "")
-    status = request.GET.get("status", "")
+    # The search is sent by POST: a national ID typed into it must not end up in the URL,
+    # the browser history or the server's access log.
+    params = request.POST if request.method == "POST" else request.GET
+    query = params.get("q", "")
+    status = params.get("status", "")
     if status not in Status.values:
         status = ""
     members = member_search(fund=_fund(request), query=query, status=status)
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    page = Paginator(members, 50).get_page(params.get("page"))
     context = {"page": page, "query": query, "status": status, "statuses": Status.choices}
     template = "members/_results.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -91,17 +93,7 @@ def member_create(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_GET
 @fund_permission_required(VIEW_MEMBERS)
 def member_detail(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
-    member = _member(request, code)
-    context = {
-        "member": member,
-        "history": member.history.select_related("recorded_by"),
-        "beneficiaries": member.beneficiaries.all(),
-        "consents": member.consents.all(),
-        "status_form": StatusForm(member=member),
-        "beneficiary_form": BeneficiaryForm(),
-        "consent_form": ConsentForm(),
-    }
-    return render(request, "members/detail.html", context)
+    return _detail(request, _member(request, code))
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,15 +108,14 @@ def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
     form.fields["national_id"].help_text = _(
         "Now %(masked)s. Leave empty to keep it; type the new number only to correct it."
     ) % {"masked": member.national_id_masked}
-
-    def update() -> Member:
-        data = form.to_input()
-        if not data.national_id:
-            # The form never shows the full ID (that would be an unlogged reveal): empty keeps it.
-            data.national_id = crypto.decrypt(member.national_id_encrypted)
-        return services.member_update(member=member, actor=request.user, data=data)
-
-    if submit(request, form, update, _("The member's details were saved.")):
+    # The form never shows the full ID (that would be an unlogged reveal): empty keeps it.
+    updated = submit(
+        request,
+        form,
+        lambda: services.member_update(member=member, actor=request.user, data=form.to_input()),
+        _("The member's details were saved."),
+    )
+    if updated:
         return redirect("members-detail", fund_code=fund.code, code=member.code)
     status = 400 if form.is_bound else 200
     context = {"form": form, "member": member, "creating": False}
@@ -146,10 +137,13 @@ def member_status(request: HttpRequest, fund_code: str, code: Any) -> HttpRespon
     )
     if changed:
         return redirect("members-detail", fund_code=fund_code, code=member.code)
-    return _detail_with_error(request, member, status_form=form)
+    return _detail(request, member, 400, status_form=form)
 
 
-def _detail_with_error(request: HttpRequest, member: Member, **forms_: forms.Form) -> HttpResponse:
+def _detail(
+    request: HttpRequest, member: Member, status: int = 200, **forms_: forms.Form
+) -> HttpResponse:
+    """The member's page; a form that failed is passed in to be shown with its errors."""
     context = {
         "member": member,
         "history": member.history.select_related("recorded_by"),
@@ -160,7 +154,7 @@ def _detail_with_error(request: HttpRequest, member: Member, **forms_: forms.For
         "consent_form": ConsentForm(),
         **forms_,
     }
-    return render(request, "members/detail.html", context, status=400)
+    return render(request, "members/detail.html", context, status=status)
 
 
 @require_POST
@@ -186,7 +180,7 @@ def beneficiary_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResp
     )
     if added:
         return redirect("members-detail", fund_code=fund_code, code=member.code)
-    return _detail_with_error(request, member, beneficiary_form=form)
+    return _detail(request, member, 400, beneficiary_form=form)
 
 
 @require_POST
@@ -212,7 +206,7 @@ def consent_add(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
     )
     if recorded:
         return redirect("members-detail", fund_code=fund_code, code=member.code)
-    return _detail_with_error(request, member, consent_form=form)
+    return _detail(request, member, 400, consent_form=form)
 
 
 @require_POST
@@ -241,15 +235,9 @@ def member_card(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
     member = _member(request, code)
     fund_url = request.build_absolute_uri(reverse("funds-home", kwargs={"fund_code": fund_code}))
     pdf = card.member_card_pdf(member=member, fund_url=fund_url)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="member-card-{member.number}.pdf"'
-    return response
-
-
-def _upload_dir(fund: Fund) -> Path:
-    path = Path(settings.VAR_DIR) / "imports" / str(fund.pk)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    disposition = content_disposition_header(False, f"member-card-{member.number}.pdf")
+    headers = {"Content-Disposition": disposition} if disposition else {}
+    return HttpResponse(pdf, content_type="application/pdf", headers=headers)
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,23 +263,21 @@ def member_import(request: HttpRequest, fund_code: str) -> HttpResponse:
                 fund=fund, filename=upload.name, data=data, today=timezone.localdate()
             )
             if preview.accepted:
-                # Keep the bytes until the user confirms; the confirm step re-reads and
+                # Kept (encrypted) until the user confirms; the confirm step re-reads and
                 # re-checks them, so nothing the user did not see can be written.
-                (_upload_dir(fund) / preview.sha256).write_bytes(data)
+                stash_put(fund=fund, user=request.user, sha256=preview.sha256,
+                          filename=upload.name, data=data)  # fmt: skip
     status = 400 if form.is_bound and (preview is None or not preview.accepted) else 200
     return render(request, "members/import.html", {"form": form, "preview": preview}, status=status)
 
 
 def _import_confirm(request: HttpRequest, fund: Fund) -> HttpResponse:
     sha256 = request.POST.get("sha256", "")
-    filename = request.POST.get("filename", "")
-    path = _upload_dir(fund) / sha256
-    if len(sha256) != 64 or not sha256.isalnum() or not path.is_file():
+    stashed = stash_get(fund=fund, user=request.user, sha256=sha256)
+    if stashed is None:
         messages.error(request, _("The file to import was not found. Please upload it again."))
         return redirect("members-import", fund_code=fund.code)
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise Http404
+    filename, data = stashed
     try:
         outcome = importing.commit_member_import(
             fund=fund, actor=request.user, filename=filename, data=data
@@ -299,7 +285,7 @@ def _import_confirm(request: HttpRequest, fund: Fund) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("members-import", fund_code=fund.code)
-    path.unlink(missing_ok=True)
+    stash_drop(fund=fund, user=request.user, sha256=sha256)
     added = ngettext(
         "Import finished: %(added)d member added.",
         "Import finished: %(added)d members added.",

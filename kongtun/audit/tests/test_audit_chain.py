@@ -54,7 +54,7 @@ def test_it_records_who_what_before_and_after(trail, users):
     assert edit.action == "members.member.changed"
     assert edit.actor_id == users["chair"].pk
     assert edit.payload["before"] == {"first_name": "ทดสอบ1"}
-    assert edit.payload["after"] == {"first_name": "แก้ไขแล้ว"}
+    assert edit.payload["after"] == {"first_name": "แก้ไขแล้ว", "national_id_changed": False}
     assert [e.seq for e in trail] == [1, 2, 3, 4, 5, 6]
     assert verify_audit() == []
 

@@ -170,7 +170,7 @@ class TestPreviewAndCommit:
         # The same messages as the form: the importer calls the same validation.
         refused_cell(in_fund, "วันที่สมัคร", "before the fund was founded", วันที่สมัคร="01/01/2552")
         refused_cell(in_fund, "วันเกิด", "cannot be in the future", วันเกิด="01/01/2570")
-        refused_cell(in_fund, "วันเกิด", "over 120 years", วันเกิด="01/01/2400")
+        refused_cell(in_fund, "วันเกิด", "over 120 years", วันเกิด="01/01/2440")
         refused_cell(in_fund, "วันที่สมัคร", "cannot be in the future", วันที่สมัคร="01/07/2568")
         refused_cell(in_fund, "นามสกุล", "Last name is required", นามสกุล="")
         refused_cell(in_fund, "วันที่สมัคร", "before the date of birth", วันเกิด="02/03/2558")

@@ -251,4 +251,53 @@ class TestRegisterPage:
 def test_thai_is_the_default_even_for_an_english_browser(fund, client_for, member):
     url = reverse("members-detail", kwargs={"fund_code": fund.code, "code": member.code})
     html = client_for("chair").get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert "<html lang=\"th\">" in html and "17 พฤษภาคม 2513" in html
+    assert '<html lang="th">' in html and "17 พฤษภาคม 2513" in html
+
+
+def test_a_member_who_resigned_may_apply_again(member, users):
+    today = timezone.localdate()
+    member_change_status(
+        member=member, actor=users["chair"], event=Event.RESIGNED, effective_on=today
+    )
+    member_change_status(
+        member=member, actor=users["chair"], event=Event.REAPPLIED, effective_on=today
+    )
+    member = member_change_status(
+        member=member, actor=users["chair"], event=Event.APPROVED, effective_on=today
+    )
+    assert member.status == Status.ACTIVE
+
+
+def _same_tail_id(old: str) -> str:
+    """Another valid ID ending in the same three digits (so the masked form is the same)."""
+    for position in range(1, 10):
+        for digit in "0123456789":
+            body = old[:position] + digit + old[position + 1 : 12]
+            check = (11 - sum(int(d) * (13 - i) for i, d in enumerate(body)) % 11) % 10
+            if body != old[:12] and str(check) == old[12]:
+                return body + str(check)
+    raise AssertionError("no such ID")
+
+
+def test_correcting_an_id_is_audited_even_when_the_mask_looks_the_same(member, users):
+    from kongtun.members.services import member_update
+
+    new = _same_tail_id(member_data(1).national_id)
+    member_update(member=member, actor=users["chair"], data=member_data(1, national_id=new))
+    with scopes_disabled():
+        entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None and entry.payload["after"] == {"national_id_changed": True}
+    member.refresh_from_db()
+    assert member_reveal_national_id(member=member, actor=users["chair"]) == new
+
+
+def test_fund_pages_are_not_cached(fund, client_for, member):
+    url = reverse("members-detail", kwargs={"fund_code": fund.code, "code": member.code})
+    assert "no-store" in client_for("chair").get(url)["Cache-Control"]
+
+
+def test_the_search_page_finds_by_id_without_putting_it_in_the_url(fund, client_for, member):
+    url = reverse("members-list", kwargs={"fund_code": fund.code})
+    response = client_for("collector").post(url, {"q": member_data(1).national_id})
+    assert response.status_code == 200 and member.first_name in response.content.decode()
+    assert 'method="post"' in client_for("collector").get(url).content.decode()
