@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kongtun.audit",
     "kongtun.funds",
     "kongtun.members",
+    "kongtun.ledger",
     "kongtun.network",
     "kongtun.demo",
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("kongtun.accounts.urls")),
     path("f/<slug:fund_code>/", include("kongtun.funds.urls")),
     path("f/<slug:fund_code>/members/", include("kongtun.members.urls")),
+    path("f/<slug:fund_code>/books/", include("kongtun.ledger.urls")),
     path("network/", include("kongtun.network.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("admin/", admin.site.urls),

@@ -1,10 +1,12 @@
-"""The demo province: Lampang's funds, committees, ~100k SYNTHETIC members and the demo logins.
+"""The demo province: Lampang's funds, committees, ~100k SYNTHETIC members, about three years
+of each fund's books (kongtun.demo.books) and the demo logins.
 
-Two layers. The plan (`plan_province`, `build_fund_content`, `login_specs`) is pure: given the
-tambons, a seed, today's date and the scale it returns plain frozen dataclasses, the same every
-time, so tests can compare two builds directly. The loader (`load_demo`) writes a plan to the
-database, one fund per transaction, and skips every fund and user that already exists (by fund
-code and username), so a second run creates nothing and keeps every change made since.
+Two layers. The plan (`plan_province`, `build_fund_content`, `books.plan_books`,
+`login_specs`) is pure: given the tambons, a seed, today's date and the scale it returns plain
+frozen dataclasses, the same every time, so tests can compare two builds directly. The loader
+(`load_demo`) writes a plan to the database, one fund with its books per transaction, and
+skips every fund and user that already exists (by fund code and username), so a second run
+creates nothing and keeps every change made since.
 
 Nobody in here is a real person: names come from kongtun.demo.names (every family name holds
 the obsolete letter ฃ or ฅ), and national IDs come from `synthetic_national_id` below.
@@ -24,12 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kongtun.accounts.models import User
 from kongtun.audit.services import Change, audit_log
-from kongtun.demo import names
+from kongtun.demo import books, books_load, names
+from kongtun.demo.inserts import RawInsert
 from kongtun.funds.models import (
     Branch,
     CofundingApplication,
@@ -66,7 +69,6 @@ FOUNDED_FROM, FOUNDED_TO = dt.date(2005, 1, 1), dt.date(2017, 12, 31)  # BE 2548
 MEMBERS_MIN, MEMBERS_MAX = 300, 3000
 MIN_SCALED_MEMBERS = 5
 MAX_SCALE = 10.0  # keeps member serials within the five digits the synthetic IDs give them
-BATCH_SIZE = 2000
 
 # Printed by the command and in the docs; it protects nothing, which is why the command refuses
 # to run with DEBUG off unless told explicitly.
@@ -634,11 +636,9 @@ def lampang_tambons() -> list[TambonRow]:
     return [TambonRow(t.code, t.name_th, t.amphoe_id) for t in rows]
 
 
-# The five big tables are written with one prepared INSERT per batch (executemany) instead of
-# bulk_create: Django's per-value SQL compilation and a model instance per row cost ~4× the
-# time for ~550k rows. Members are still built by members.services._build_member, so a
-# national ID is encrypted and indexed exactly as the app does it. Values are adapted for the
-# database by the backend's own adapters, so this works on SQLite and PostgreSQL alike.
+# The five big tables are written with RawInsert (kongtun.demo.inserts). Members are still
+# built by members.services._build_member, so a national ID is encrypted and indexed exactly
+# as the app does it.
 _MEMBER_FIELDS = (
     "code", "fund_id", "number", "title", "first_name", "last_name", "national_id_encrypted",
     "national_id_index", "national_id_tail", "birth_date", "phone", "house_no", "moo", "street",
@@ -655,56 +655,9 @@ _BENEFICIARY_FIELDS = (
 _CONSENT_FIELDS = ("fund_id", "member_id", "purpose", "channel", "given_on")
 
 
-class _RawInsert:
-    """INSERT rows of `model` given as tuples in `names` (attribute names) order.
-
-    Every other concrete column gets its field default (e.g. "" for a blank note, NULL for
-    recorded_by), so a column added to the model later still gets a value; a new column
-    without a default makes this fail loudly instead of writing a wrong row.
-    """
-
-    def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
-        by_attname = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
-        rest = [f for f in by_attname.values() if f.attname not in names]
-        if any(f.has_default() and callable(f.default) for f in rest):
-            raise ValueError(f"{model.__name__}: give every column with a computed default")
-        fields = [by_attname[name] for name in names] + rest
-        self.defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
-        self.adapters = [self._adapter(f) for f in fields[: len(names)]]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(str(f.column)) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        # Names come from the model's own metadata and every value is a parameter.
-        table = quote(model._meta.db_table)
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-
-    @staticmethod
-    def _adapter(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-        if not isinstance(f, models.DateField | models.DecimalField | models.UUIDField):
-            return None  # text, numbers and keys go to the driver as they are
-        cache: dict[Any, Any] = {}
-
-        def adapt(value: Any) -> Any:
-            # Dates repeat a lot (joining dates, "now"); adapt each distinct value once.
-            if value not in cache:
-                cache[value] = f.get_db_prep_save(value, connection)
-            return cache[value]
-
-        return adapt
-
-    def run(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        adapters, defaults = self.adapters, self.defaults
-        prepared = [
-            tuple(v if a is None else a(v) for v, a in zip(row, adapters, strict=True)) + defaults
-            for row in rows
-        ]
-        with connection.cursor() as cursor:
-            for i in range(0, len(prepared), BATCH_SIZE):
-                cursor.executemany(self.sql, prepared[i : i + BATCH_SIZE])
-
-
-def _create_fund(spec: FundSpec, content: FundContent) -> Counter[str]:
-    """Write one fund and everything in it, in one transaction, with one audit entry."""
+def _create_fund(spec: FundSpec, content: FundContent, ledger: books.BooksPlan) -> Counter[str]:
+    """Write one fund and everything in it, books included, in one transaction, with one
+    audit entry for the fund and one for its books."""
     counts: Counter[str] = Counter()
     with transaction.atomic():
         fund = Fund.objects.create(
@@ -767,7 +720,7 @@ def _create_fund(spec: FundSpec, content: FundContent) -> Counter[str]:
                 member.status_since = m.status_since
                 member.created_at = member.updated_at = now
                 members.append(member)
-            _RawInsert(Member, _MEMBER_FIELDS).run(
+            RawInsert(Member, _MEMBER_FIELDS).run(
                 [tuple(getattr(x, name) for name in _MEMBER_FIELDS) for x in members]
             )
             # The raw insert returns no keys; the member numbers are unique in the fund.
@@ -793,9 +746,12 @@ def _create_fund(spec: FundSpec, content: FundContent) -> Counter[str]:
                 consents += [
                     (fund.pk, member_id, c.purpose, c.channel, c.given_on) for c in m.consents
                 ]
-            _RawInsert(StatusChange, _HISTORY_FIELDS).run(history)
-            _RawInsert(Beneficiary, _BENEFICIARY_FIELDS).run(beneficiaries)
-            _RawInsert(Consent, _CONSENT_FIELDS).run(consents)
+            RawInsert(StatusChange, _HISTORY_FIELDS).run(history)
+            RawInsert(Beneficiary, _BENEFICIARY_FIELDS).run(beneficiaries)
+            RawInsert(Consent, _CONSENT_FIELDS).run(consents)
+            written = books_load.books_write(
+                fund=fund, plan=ledger, closed_by=books_load.bookkeeper()
+            )
         counts.update(
             funds=1,
             branches=len(branches),
@@ -806,9 +762,11 @@ def _create_fund(spec: FundSpec, content: FundContent) -> Counter[str]:
             beneficiaries=len(beneficiaries),
             consents=len(consents),
         )
-        # One entry per fund, not one per member: a hash-chained entry per row would multiply
-        # the run time for ~100k members and bury the trail under generated rows. The counts
-        # say what the loader put in; every later change is audited as usual.
+        book_counts = {k: written[k] for k in ("book_entries", "book_lines", "period_closes")}
+        # One entry for the fund and one for its books, not one per member or book entry: a
+        # hash-chained entry per row would multiply the run time and bury the trail under
+        # generated rows. The counts say what the loader put in, and the ledger head's hash
+        # ties the books' own chain into the audit trail; every later change is audited.
         audit_log(
             fund=fund,
             actor=None,
@@ -818,9 +776,17 @@ def _create_fund(spec: FundSpec, content: FundContent) -> Counter[str]:
                     fund,
                     after={"code": fund.code, "name": fund.name},
                     counts={k: v for k, v in counts.items() if k != "funds"},
-                )
+                ),
+                Change.of(
+                    "demo.books.loaded",
+                    fund,
+                    after=written["head"],
+                    counts=book_counts,
+                    period={"from": written["first_day"], "to": written["last_day"]},
+                ),
             ],
         )
+        counts.update(book_counts)
     return counts
 
 
@@ -902,6 +868,7 @@ def load_demo(
     if not tambons:
         raise RuntimeError("Lampang (52) is not in the geo tables; run `manage.py migrate` first")
     plan = plan_province(tambons, seed=seed)
+    over_cap = books.over_cap_codes(plan, seed=seed)  # from the whole plan, whatever --funds
     if funds_limit is not None:
         plan = plan[: max(funds_limit, 0)]
     result = LoadResult()
@@ -915,14 +882,18 @@ def load_demo(
             continue
         tick = time.monotonic()
         content = build_fund_content(spec, today=today, scale=scale, seed=seed)
-        counts = _create_fund(spec, content)
+        ledger = books.plan_books(
+            spec, content, today=today, seed=seed, over_cap=spec.code in over_cap
+        )
+        counts = _create_fund(spec, content, ledger)
         result.funds_created += 1
         result.counts.update(counts)
         if progress is not None:
             progress(
                 result.funds_created,
                 to_do,
-                f"{spec.code} {spec.name}: {counts['members']:,} members"
+                f"{spec.code} {spec.name}: {counts['members']:,} members, "
+                f"{counts['book_entries']:,} book entries"
                 f" ({time.monotonic() - tick:.1f} s)",
             )
 
@@ -944,6 +915,23 @@ def load_demo(
         result.logins.append(
             LoginRow(login.username, login.role_label, _where(login, funds), created)
         )
+
+    showcase = funds.get(plan[0].code) if plan else None
+    if showcase is not None and showcase.code not in existing:
+        # Vouchers need their makers and approver, the showcase's demo users, who exist only
+        # now; like the rest of the fund they are added in the run that creates it.
+        who = {f"demo-{r.value}": r for r in (Role.TREASURER, Role.SECRETARY, Role.COMMITTEE)}
+        users = {u.username: u for u in User.objects.filter(username__in=who)}
+        if len(users) == len(who):
+            result.counts.update(
+                books_load.showcase_paperwork(
+                    fund=showcase,
+                    treasurer=users["demo-treasurer"],
+                    secretary=users["demo-secretary"],
+                    approver=users["demo-committee"],
+                    today=today,
+                )
+            )
 
     if result.funds_created or result.users_created:
         audit_log(

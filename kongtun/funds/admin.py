@@ -15,6 +15,8 @@ from django.http import HttpRequest
 
 from kongtun.audit.services import Change, audit_log
 from kongtun.funds.models import Fund, FundRole, OfficerAssignment
+from kongtun.funds.tenancy import fund_scope
+from kongtun.ledger.services import chart_install
 
 _FUND_FIELDS = ("code", "name", "kind", "tambon", "municipality_name", "founded_on", "fiscal_year")
 
@@ -40,6 +42,9 @@ class FundAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Fund, form: Any, change: bool) -> None:
         before = _fund_state(Fund.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
+        if not change:
+            with fund_scope(obj):
+                chart_install(fund=obj)
         after = _fund_state(obj)
         if before != after:
             action = "funds.fund.changed" if change else "funds.fund.created"

@@ -26,15 +26,26 @@ CHANGE_MEMBERS = "members.change"
 IMPORT_MEMBERS = "members.import"
 REVEAL_NATIONAL_ID = "members.reveal_id"
 VIEW_AUDIT = "audit.view"
+VIEW_BOOKS = "ledger.view"
+MAKE_VOUCHER = "ledger.make_voucher"
+APPROVE_VOUCHER = "ledger.approve_voucher"
+POST_ENTRIES = "ledger.post"  # reversals, bank reconciliation, new accounts
+CLOSE_PERIOD = "ledger.close_period"
+REOPEN_PERIOD = "ledger.reopen_period"
 
-_READ = {VIEW_FUND, VIEW_MEMBERS}
+_READ = {VIEW_FUND, VIEW_MEMBERS, VIEW_BOOKS}
 _MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
+_BOOKS = {MAKE_VOUCHER, APPROVE_VOUCHER, POST_ENTRIES, CLOSE_PERIOD}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CHAIR: frozenset(_READ | _MEMBER_WRITE | {CHANGE_FUND, VIEW_AUDIT}),
-    Role.TREASURER: frozenset(_READ | _MEMBER_WRITE | {VIEW_AUDIT}),
-    Role.SECRETARY: frozenset(_READ | _MEMBER_WRITE),
-    Role.COMMITTEE: frozenset(_READ),
+    # Only the chair may reopen closed books.
+    Role.CHAIR: frozenset(
+        _READ | _MEMBER_WRITE | _BOOKS | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD}
+    ),
+    Role.TREASURER: frozenset(_READ | _MEMBER_WRITE | _BOOKS | {VIEW_AUDIT}),
+    Role.SECRETARY: frozenset(_READ | _MEMBER_WRITE | {MAKE_VOUCHER}),
+    # A committee member is the usual second person who approves a voucher.
+    Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER}),
     Role.COLLECTOR: frozenset(_READ),
     # The auditor reads everything, including the audit trail, and changes nothing.
     Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT}),

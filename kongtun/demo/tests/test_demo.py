@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import re
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.db.models import Sum
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from kongtun.accounts.models import User
 from kongtun.audit.models import AuditEntry
 from kongtun.audit.verify import verify_audit
-from kongtun.demo import names
+from kongtun.demo import books, names
 from kongtun.demo import province as demo
 from kongtun.funds.models import (
     Branch,
@@ -28,6 +32,20 @@ from kongtun.funds.models import (
 )
 from kongtun.funds.permissions import Role
 from kongtun.funds.tenancy import fund_scope
+from kongtun.ledger import core
+from kongtun.ledger.models import (
+    Account,
+    BankReconciliation,
+    JournalEntry,
+    JournalLine,
+    LedgerHead,
+    PeriodClose,
+    Voucher,
+)
+from kongtun.ledger.selectors import trial_balance
+from kongtun.ledger.services import closed_period_on, entry_post
+from kongtun.ledger.statements import Period, admin_ratio, fiscal_year_of
+from kongtun.ledger.verify import verify_ledger
 from kongtun.lib import crypto
 from kongtun.lib.thaidate import age_on
 from kongtun.lib.thaiid import normalize_national_id
@@ -68,7 +86,8 @@ def snapshot() -> dict[str, int]:
         counts["audit"] = AuditEntry.objects.count()
     with fund_scope(funds):
         for model in (Branch, CommitteeMember, CofundingApplication, Member, StatusChange,
-                      Beneficiary, Consent):  # fmt: skip
+                      Beneficiary, Consent, Account, JournalEntry, JournalLine, PeriodClose,
+                      Voucher, BankReconciliation):  # fmt: skip
             counts[model.__name__] = model.objects.count()
     return counts
 
@@ -191,7 +210,13 @@ def _check_committee(seats):
 def test_load_is_idempotent_and_keeps_later_edits(db):
     load(funds=3, scale=SCALE)
     before = snapshot()
-    assert before["funds"] == 3 and before["audit"] == 3 + 1  # one per fund, one system entry
+    assert before["funds"] == 3 and before["JournalEntry"] > 3 * 100
+    with scopes_disabled():
+        loader = Counter(AuditEntry.objects.filter(action__startswith="demo.").values_list(
+            "action", flat=True))  # fmt: skip
+    # One for each fund and one for its books, one for the province; the showcase's vouchers
+    # went through the ledger services and are audited one by one like anybody's.
+    assert loader == {"demo.fund.loaded": 3, "demo.books.loaded": 3, "demo.province.loaded": 1}
     showcase = Fund.objects.get(code=demo_funds()[0].code)
     Fund.objects.filter(pk=showcase.pk).update(name="ชื่อที่แก้แล้ว")
     with fund_scope(showcase):
@@ -285,6 +310,9 @@ def test_the_whole_province_at_tiny_scale(db):
         }
         plan = demo.plan_province(demo.lampang_tambons())
         assert Member.objects.count() == sum(s.member_count(0.002) for s in plan)
+        opening = JournalEntry.objects.filter(kind=JournalEntry.Kind.OPENING)
+        assert sorted(opening.values_list("fund__code", flat=True)) == sorted(s.code for s in plan)
+    assert verify_ledger() == []
     assert verify_audit() == []
 
 
@@ -319,3 +347,200 @@ def test_it_refuses_a_deployment_served_over_https(db, settings):
     with pytest.raises(CommandError, match="HTTPS"):
         load(funds=1, scale=SCALE)
     assert not Fund.objects.exists()
+
+
+# --- Books ------------------------------------------------------------------------------------
+
+DEATH_NUMBER = re.compile(r"สมาชิกเลขที่ (\d{5})")
+
+
+def running_balances(plan: books.BooksPlan) -> dict[str, Decimal]:
+    """Walk the entries in the order the cash and bank books show them; return the lowest
+    balance each money account reaches."""
+    balance = {books.CASH: Decimal(0), books.BANK: Decimal(0)}
+    lowest = dict(balance)
+    for planned in sorted(plan.entries, key=lambda e: e.entry.date):  # stable: number order
+        for p in planned.entry.postings:
+            if p.account in balance:
+                balance[p.account] += p.amount
+                lowest[p.account] = min(lowest[p.account], balance[p.account])
+    return lowest
+
+
+def test_the_books_plan_follows_the_members(tambons):
+    plan = demo.plan_province(tambons)
+    for spec in plan[:4]:
+        content = demo.build_fund_content(spec, today=TODAY, scale=0.05)
+        ledger = books.plan_books(spec, content, today=TODAY, seed=demo.SEED)
+        assert ledger == books.plan_books(spec, content, today=TODAY, seed=demo.SEED)
+        start, end = ledger.start, ledger.end
+        assert end == dt.date(2026, 2, 28)  # the end of the month before TODAY
+        assert start == books.fiscal_year_start(spec.fiscal_year, start)
+        assert 30 <= (end.year - start.year) * 12 + end.month - start.month + 1 <= 41
+
+        first = ledger.entries[0]
+        assert first.kind == JournalEntry.Kind.OPENING and first.entry.date == start
+        for planned in ledger.entries:
+            assert core.validate_entry(planned.entry) == []
+            assert start <= planned.entry.date <= end
+            assert all(type(p.amount) is Decimal for p in planned.entry.postings)
+        assert all(low >= 0 for low in running_balances(ledger).values())
+
+        # Contributions: 30 baht from most of the members active that day, never more.
+        people = books._People(content.members)
+        for planned in ledger.entries:
+            lines = {p.account: p.amount for p in planned.entry.postings}
+            if books.CODE["income.members"] in lines:
+                paid = -lines[books.CODE["income.members"]]
+                active = people.active_on(planned.entry.date)
+                assert paid % 30 == 0 and 30 * (active * 85 // 100) <= paid <= 30 * active
+
+        # A death benefit for every member whose history says they died within the books,
+        # paid within a week and in the month of the death.
+        died = {
+            m.number: h.effective_on
+            for m in content.members
+            for h in m.history
+            if h.event == "died" and start <= h.effective_on <= end
+        }
+        paid_for: dict[str, dt.date] = {}
+        for planned in ledger.entries:
+            if any(p.account == books.CODE["welfare.death"] for p in planned.entry.postings):
+                found = DEATH_NUMBER.search(planned.entry.memo)
+                assert found is not None
+                number = found[1]
+                paid_for[number] = planned.entry.date
+        assert paid_for.keys() == died.keys()
+        for number, day in died.items():
+            assert day < paid_for[number] <= day + dt.timedelta(days=7) or day == end
+            assert (paid_for[number].year, paid_for[number].month) == (day.year, day.month)
+
+        fees = sum(
+            -p.amount
+            for e in ledger.entries
+            for p in e.entry.postings
+            if p.account == books.CODE["income.entry_fees"]
+        )
+        joined = sum(
+            1 for m in content.members for h in m.history
+            if h.event == "approved" and start <= h.effective_on <= end
+        )  # fmt: skip
+        assert fees == 20 * joined
+
+        elderly = [e for e in ledger.entries if "welfare.elderly" in _roles(e)]
+        assert elderly and all(e.entry.date.month == 4 for e in elderly)
+        assert len({e.entry.date.year for e in elderly}) == len(elderly)  # once a year
+        assert all(
+            e.entry.date.month == 5 for e in ledger.entries if "welfare.education" in _roles(e)
+        )
+
+        # One mistaken entry, reversed later by an entry that cancels it exactly.
+        reversals = [e for e in ledger.entries if e.reverses is not None]
+        assert len(reversals) == 1
+        (fix,) = reversals
+        mistake = ledger.entries[fix.reverses or 0]
+        assert fix.entry == core.reversal(mistake.entry, on=fix.entry.date, memo=fix.entry.memo)
+        assert mistake.entry.date < fix.entry.date
+
+        # Every month closed but the last two, and each whole fiscal year inside them.
+        months = [c for c in ledger.closes if c[0] == PeriodClose.Kind.MONTH]
+        assert months[0][1] == start and months[-1][2] == dt.date(2025, 12, 31)
+        years = [c for c in ledger.closes if c[0] == PeriodClose.Kind.YEAR]
+        assert len(years) >= 1 and all(c[2] <= dt.date(2025, 12, 31) for c in years)
+
+
+def _roles(planned: books.PlannedEntry) -> set[str]:
+    role_of = {code: role for role, code in books.CODE.items()}
+    return {role_of[p.account] for p in planned.entry.postings}
+
+
+def test_administration_stays_within_its_share_unless_planned_over_the_cap(tambons):
+    spec = demo.plan_province(tambons)[0]
+    content = demo.build_fund_content(spec, today=TODAY, scale=0.3)
+    for over_cap in (False, True):
+        ledger = books.plan_books(spec, content, today=TODAY, seed=demo.SEED, over_cap=over_cap)
+        spent: dict[dt.date, dict[str, Decimal]] = {}
+        for e in ledger.entries:
+            year = books.fiscal_year_start(spec.fiscal_year, e.entry.date)
+            for p in e.entry.postings:
+                role = next(r for r, c in books.CODE.items() if c == p.account)
+                group = role.split(".")[0]
+                if group in ("welfare", "admin"):
+                    by_group = spent.setdefault(year, {"welfare": Decimal(0), "admin": Decimal(0)})
+                    by_group[group] += p.amount
+        for year, by in spent.items():
+            percent = 100 * by["admin"] / (by["welfare"] + by["admin"])
+            assert abs(percent - Decimal(ledger.admin_permille) / 10) < 1, (year, percent)
+        assert (ledger.admin_permille > 200) == over_cap
+
+
+def test_the_books_in_the_database(db, tambons):
+    load(funds=3, scale=SCALE)
+    plan = demo.plan_province(tambons)[:3]
+    funds = demo_funds()
+    showcase, over_cap = funds[0], funds[1]
+    assert verify_ledger() == []
+    for fund in funds:
+        with fund_scope(fund):
+            entries = JournalEntry.objects.filter(fund=fund)
+            head = LedgerHead.objects.get(fund=fund)
+            assert entries.count() == head.number > 100
+            assert entries.filter(kind=JournalEntry.Kind.OPENING).count() == 1
+            # Every entry balances, and so does the whole ledger.
+            sums = JournalLine.objects.values("entry").annotate(total=Sum("amount"))
+            assert {row["total"] for row in sums} == {Decimal("0.00")}
+            tb = trial_balance(fund=fund, on=timezone.localdate())
+            assert tb.total_debit == tb.total_credit > 0
+            reversal = entries.get(kind=JournalEntry.Kind.REVERSAL)
+            assert reversal.reverses is not None
+            assert reversal.reverses.lines.filter(account__role="welfare.other").exists()
+            # Closed months refuse new entries; the last two months are open.
+            last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+            assert closed_period_on(fund, last_month) is None
+            assert closed_period_on(fund, last_month.replace(day=1) - dt.timedelta(days=1)) is None
+            closed_day = last_month.replace(day=1) - dt.timedelta(days=70)
+            assert closed_period_on(fund, closed_day) is not None
+            cash, income = (
+                Account.objects.get(fund=fund, role=r) for r in ("cash", "income.other")
+            )
+            with translation.override("en"), pytest.raises(ValidationError, match="closed"):
+                entry_post(
+                    fund=fund, actor=None, kind=JournalEntry.Kind.OTHER,
+                    entry=core.Entry(closed_day, "late", (core.Posting(cash.code, Decimal(1)),
+                                                          core.Posting(income.code, Decimal(-1)))),
+                )  # fmt: skip
+        with scopes_disabled():
+            audit = AuditEntry.objects.get(action="demo.books.loaded", fund=fund)
+        # The audit entry pins the books as loaded (their last entry and its hash); only the
+        # showcase's approved vouchers come after.
+        loaded = json.loads(audit.data)
+        with fund_scope(fund):
+            last = entries.get(number=loaded["after"]["number"])
+            assert last.hash == loaded["after"]["hash"]
+            assert loaded["counts"]["book_entries"] == last.number
+            later = entries.filter(number__gt=last.number)
+            assert not later.exclude(kind=JournalEntry.Kind.VOUCHER).exists()
+
+    with fund_scope(showcase):
+        waiting = Voucher.objects.filter(fund=showcase, status=Voucher.Status.DRAFT)
+        assert waiting.count() == 2
+        assert {v.made_by.username for v in waiting} == {"demo-treasurer", "demo-secretary"}
+        approved = Voucher.objects.filter(fund=showcase, status=Voucher.Status.APPROVED)
+        assert approved.exists()
+        for voucher in approved:
+            assert voucher.entry is not None and voucher.decided_by != voucher.made_by
+        rec = BankReconciliation.objects.get(fund=showcase)
+        explained = sum((i.amount for i in rec.items.all()), Decimal(0))
+        assert rec.statement_balance - rec.book_balance == explained != 0
+
+    # The second fund is planned over the 20 % cap on administration, so it shows the warning.
+    start, end = books.books_period(over_cap.fiscal_year, timezone.localdate())
+    years = range(fiscal_year_of(over_cap, start), fiscal_year_of(over_cap, end) + 1)
+    with fund_scope(over_cap):
+        ratios = [
+            admin_ratio(fund=over_cap, period=Period.of_fiscal_year(over_cap, year))
+            for year in years
+        ]
+    assert any(r.exceeded for r in ratios)
+    assert plan[1].code in books.over_cap_codes(demo.plan_province(tambons), seed=demo.SEED)
+    assert verify_audit() == []

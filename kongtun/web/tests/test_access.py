@@ -6,6 +6,7 @@ The URLs are found by walking the URLconf, so a new fund page is covered without
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,6 +17,9 @@ from django_scopes import scopes_disabled
 from kongtun.conftest import member_data
 from kongtun.funds.permissions import Role, role_permissions
 from kongtun.funds.tenancy import fund_scope
+from kongtun.ledger import core
+from kongtun.ledger import services as ledger
+from kongtun.ledger.models import Account
 from kongtun.members.models import Member
 from kongtun.members.services import (
     BeneficiaryInput,
@@ -53,8 +57,70 @@ def test_it_declares_a_permission_on_every_fund_view(name, view):
     assert getattr(view, "fund_permission", None), f"{name} has no @fund_permission_required"
 
 
+def _books(fund, actor) -> dict[str, Any]:
+    """One of each thing the books' pages show, in `fund`: a waiting voucher with a file, a
+    posted entry, a reconciliation and a closed month."""
+    ledger.chart_install(fund=fund)
+    cash = Account.objects.get(fund=fund, role="cash")
+    expense = Account.objects.get(fund=fund, role="welfare.death")
+    entry = ledger.entry_post(
+        fund=fund,
+        actor=actor,
+        entry=core.Entry(
+            dt.date(2024, 3, 1),
+            "opening",
+            (core.Posting(cash.code, Decimal("100.00")), core.Posting("3201", Decimal("-100.00"))),
+        ),
+        kind="opening",
+    )
+    voucher = ledger.voucher_create(
+        fund=fund,
+        actor=actor,
+        kind="payment",
+        date=dt.date(2024, 3, 5),
+        party="นางสมศรี",
+        description="ค่าทำศพ",
+        money_account=cash,
+        lines=[ledger.VoucherLineInput(expense, Decimal("50.00"))],
+    )
+    attachment = ledger.attachment_add(
+        voucher=voucher, actor=actor, name="bill.png", data=b"\x89PNG\r\n\x1a\n" + bytes(16)
+    )
+    rec = ledger.reconciliation_create(
+        fund=fund,
+        actor=actor,
+        account=Account.objects.get(fund=fund, role="bank"),
+        statement_date=dt.date(2024, 3, 31),
+        statement_balance=Decimal("0.00"),
+        items=[],
+    )
+    close = ledger.period_close(
+        fund=fund, actor=actor, kind="month", start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31)
+    )
+    return {
+        "voucher": voucher,
+        "attachment": attachment,
+        "entry": entry,
+        "account": cash,
+        "rec": rec,
+        "close": close,
+    }
+
+
+# Each URL parameter of the books' pages and the object it names.
+BOOK_KWARGS = {
+    "<uuid:voucher>": ("voucher", "code"),
+    "<uuid:entry>": ("entry", "code"),
+    "<int:account>": ("account", "pk"),
+    "<int:rec>": ("rec", "pk"),
+    "<int:close>": ("close", "pk"),
+    "<int:attachment>": ("attachment", "pk"),
+}
+
+
 @pytest.fixture
-def objects(fund, other_fund, users):
+def objects(fund, other_fund, users, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # voucher attachments
     with fund_scope(fund):
         member = member_register(fund=fund, actor=users["chair"], data=member_data(1))
         beneficiary = beneficiary_add(
@@ -69,12 +135,29 @@ def objects(fund, other_fund, users):
             channel="paper",
             given_on=dt.date(2024, 1, 1),
         )
+        books = _books(fund, users["chair"])
     with fund_scope(other_fund):
         foreign = member_register(fund=other_fund, actor=users["other_chair"], data=member_data(2))
-    return {"member": member, "beneficiary": beneficiary, "consent": consent, "foreign": foreign}
+        foreign_books = _books(other_fund, users["other_chair"])
+    return {
+        "member": member,
+        "beneficiary": beneficiary,
+        "consent": consent,
+        "foreign": foreign,
+        **books,
+        **{f"foreign_{key}": value for key, value in foreign_books.items()},
+    }
 
 
-def _url(name: str, fund_code: str, objects: dict[str, Any], member: Member | None = None) -> str:
+def _url(
+    name: str,
+    fund_code: str,
+    objects: dict[str, Any],
+    member: Member | None = None,
+    foreign_books: bool = False,
+) -> str:
+    """The URL of `name` in the fund, its parameters filled from `objects` (or, with
+    `foreign_books`, the books' objects of the other fund)."""
     pattern_kwargs: dict[str, Any] = {"fund_code": fund_code}
     route = next(str(p) for n, p in _routes() if n == name)
     if "<uuid:code>" in route:
@@ -83,6 +166,10 @@ def _url(name: str, fund_code: str, objects: dict[str, Any], member: Member | No
         pattern_kwargs["pk"] = objects["beneficiary"].pk
     if "consents/<int:pk>" in route:
         pattern_kwargs["pk"] = objects["consent"].pk
+    for param, (key, attr) in BOOK_KWARGS.items():
+        if param in route:
+            obj = objects[f"foreign_{key}" if foreign_books else key]
+            pattern_kwargs[key] = getattr(obj, attr)
     return reverse(name, kwargs=pattern_kwargs)
 
 
@@ -136,6 +223,17 @@ def test_it_enforces_tenancy_and_roles(name, view, fund, client_for, objects):
 )
 def test_it_answers_404_for_another_funds_member_under_my_fund(name, fund, client_for, objects):
     url = _url(name, fund.code, objects, member=objects["foreign"])
+    client = client_for("chair")
+    response = getattr(client, _method(client, url))(url)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n for n, _ in FUND_URLS if any(param in dict(_routes())[n] for param in BOOK_KWARGS)],
+)
+def test_it_answers_404_for_another_funds_books_under_my_fund(name, fund, client_for, objects):
+    url = _url(name, fund.code, objects, foreign_books=True)
     client = client_for("chair")
     response = getattr(client, _method(client, url))(url)
     assert response.status_code == 404

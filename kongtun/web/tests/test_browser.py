@@ -1,20 +1,12 @@
 """A treasurer's first day, in real headless Chromium against a real server process.
 
-The server runs as its own process on its own database (SQLite file, or a fresh database on
-the test PostgreSQL server), exactly as `make run` serves it. Screenshots go to
-test-artifacts/ so a person can look at what the test saw.
+The server and the browser come from kongtun.web.tests.browser (a real server process on its
+own database, headless Chromium). Screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +15,10 @@ import openpyxl
 import pytest
 
 from kongtun.conftest import make_national_id
+from kongtun.web.tests.browser import chromium, serve, shot
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "treasurer-pass-2568"
 KNOWN_ID = make_national_id(424242)
 
@@ -51,103 +41,19 @@ with fund_scope(fund):
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _server_database(tmp: Path) -> tuple[str, Any]:
-    """A fresh database for the server: a new SQLite file, or a new PostgreSQL database."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'browser.sqlite3'}", None
-    import psycopg
-
-    name = f"kongtun_browser_{uuid.uuid4().hex[:8]}"
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return url.rsplit("/", 1)[0] + "/" + name, drop
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser")
-    database_url, drop = _server_database(tmp)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "KONGTUN_VAR_DIR": str(tmp / "var"),
-        "KONGTUN_ENV_FILE": str(tmp / "none.env"),
-        "DEBUG": "false",
-        "HTTPS": "false",
-        "STATIC_MANIFEST": "false",
-        "SECRET_KEY": "browser-test-secret-key-0123456789abcdefghijklmnop",
-        "FIELD_ENCRYPTION_KEY": "browser-field-key",
-        "BLIND_INDEX_KEY": "browser-index-key",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for args in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["shell", "-c", SEED]):
-        subprocess.run([*manage, *args], env=env, check=True, cwd=ROOT)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "kongtun.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
-        env=env,
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 (loopback)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
+    with serve(tmp_path_factory.mktemp("browser"), SEED) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if drop:
-            drop()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), (
-        f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
-    )
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
-def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+_shot = shot
 
 
 def _register_file(tmp: Path) -> Path:

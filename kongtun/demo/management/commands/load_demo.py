@@ -1,4 +1,4 @@
-"""`manage.py load_demo`: the demo province (Lampang), its funds, synthetic members and logins."""
+"""`manage.py load_demo`: the demo province (Lampang): funds, synthetic members, books, logins."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ def _width(text: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo province: ~90 Lampang funds with synthetic members, committees and a "
-        "login for every role. Safe to rerun: existing funds and users are left as they are."
+        "Load the demo province: ~90 Lampang funds with synthetic members, committees, about "
+        "three years of books and a login for every role. Safe to rerun: existing funds and "
+        "users are left as they are."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -68,7 +69,8 @@ class Command(BaseCommand):
                 f"{c['status_changes']:,} status changes, {c['beneficiaries']:,} beneficiaries, "
                 f"{c['consents']:,} consents, {c['branches']:,} branches, "
                 f"{c['committee_seats']:,} committee seats, {c['applications']} co-funding "
-                f"applications."
+                f"applications; books with {c['book_entries']:,} entries, "
+                f"{c['period_closes']:,} closed periods and {c['vouchers']} vouchers."
             )
         if result.funds_existing:
             self.stdout.write(

@@ -1,0 +1,665 @@
+"""Every write to the books. Posting is one place (`entry_post`), and every caller goes through it.
+
+Later capabilities (contributions, welfare claims) post by calling `entry_post` inside their
+own transaction, so the payment and its book entry commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kongtun.audit.services import Change, audit_log
+from kongtun.funds.models import Fund
+from kongtun.ledger import core
+from kongtun.ledger.chart import TEMPLATE
+from kongtun.ledger.models import (
+    Account,
+    Attachment,
+    BankReconciliation,
+    JournalEntry,
+    JournalLine,
+    LedgerHead,
+    PeriodClose,
+    ReconciliationItem,
+    Voucher,
+    VoucherLine,
+)
+from kongtun.lib.thaidate import be_year, format_date
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_MEMO = JournalEntry._meta.get_field("memo").max_length or 500
+_MAGIC = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+def _refuse(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _lock_books(fund: Fund) -> LedgerHead:
+    """Take the fund's books lock (its LedgerHead row) for the rest of the transaction.
+
+    Everything that numbers or checks the books in order (posting, voucher numbers, closing a
+    period) takes it, so two writers of one fund run one after the other; other funds wait
+    for nothing.
+    """
+    LedgerHead.objects.get_or_create(fund=fund)
+    return LedgerHead.objects.select_for_update().get(fund=fund)
+
+
+# --- Chart of accounts -----------------------------------------------------------------------
+
+
+def chart_install(*, fund: Fund) -> int:
+    """Give the fund every template account it does not have yet; return how many were added."""
+    have = set(Account.objects.filter(fund=fund).values_list("code", flat=True))
+    new = [
+        Account(
+            fund=fund,
+            code=a.code,
+            role=a.role,
+            type=a.type,
+            name_th=a.name_th,
+            name_en=a.name_en,
+            source=a.source,
+        )
+        for a in TEMPLATE
+        if a.code not in have
+    ]
+    Account.objects.bulk_create(new)
+    LedgerHead.objects.get_or_create(fund=fund)
+    return len(new)
+
+
+def account_add(
+    *,
+    fund: Fund,
+    actor: Any,
+    code: str,
+    name_th: str,
+    type: str,
+    name_en: str = "",
+    source: str = "",
+    bank_account_no: str = "",
+    role: str = "",
+) -> Account:
+    with transaction.atomic():
+        if Account.objects.filter(fund=fund, code=code).exists():
+            raise _refuse("code", _("Account code %(code)s is already used.") % {"code": code})
+        if role == "bank" and type != core.AccountType.ASSET:
+            raise _refuse("type", _("A bank account is an asset."))
+        account = Account(
+            fund=fund,
+            code=code,
+            name_th=name_th,
+            name_en=name_en,
+            type=type,
+            source=source,
+            bank_account_no=bank_account_no,
+            role=role,
+        )
+        account.full_clean(exclude=["fund"])
+        account.save()
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.account.added",
+                    account,
+                    after={"code": code, "name": name_th, "type": type},
+                )
+            ],
+        )
+    return account
+
+
+# --- Posting ---------------------------------------------------------------------------------
+
+
+def closed_period_on(fund: Fund, date: dt.date) -> PeriodClose | None:
+    return (
+        PeriodClose.objects.filter(
+            fund=fund, start__lte=date, end__gte=date, reopened_at__isnull=True
+        )
+        .order_by("start")
+        .first()
+    )
+
+
+def _check_date(fund: Fund, date: dt.date) -> None:
+    if date > timezone.localdate():
+        raise _refuse("date", _("An entry cannot be dated in the future."))
+    closed = closed_period_on(fund, date)
+    if closed is not None:
+        raise _refuse(
+            "date",
+            _("The books from %(start)s to %(end)s are closed; no entry may be dated inside.")
+            % {"start": format_date(closed.start), "end": format_date(closed.end)},
+        )
+
+
+def _same_entry(existing: JournalEntry, entry: core.Entry) -> bool:
+    stored = list(existing.lines.select_related("account"))
+    lines = [(ln.account.code, ln.amount, ln.source) for ln in stored]
+    # A line posted without a source was saved with its account's source; compare it as saved,
+    # or a plain retry of a contribution would be refused as "other amounts".
+    default = {ln.account.code: ln.account.source for ln in stored}
+    return existing.date == entry.date and sorted(lines) == sorted(
+        (p.account, p.amount, p.source or default.get(p.account, "")) for p in entry.postings
+    )
+
+
+def entry_post(
+    *,
+    fund: Fund,
+    actor: Any,
+    entry: core.Entry,
+    kind: str,
+    idempotency_key: str | None = None,
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post a balanced entry to the fund's books, or raise ValidationError and write nothing.
+
+    With an idempotency key, posting the same entry again returns the first one (a retried
+    or double-clicked submission is recorded once); the same key with different content is
+    refused.
+    """
+    problems = core.validate_entry(entry)
+    if problems:
+        raise ValidationError({"lines": [p.message for p in problems]})
+    if len(entry.memo) > MAX_MEMO:
+        raise _refuse("memo", _("The description is too long (at most 500 characters)."))
+    with transaction.atomic():
+        head = _lock_books(fund)  # numbers come out gapless and in order
+        if idempotency_key:
+            existing = JournalEntry.objects.filter(
+                fund=fund, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                if _same_entry(existing, entry):
+                    return existing
+                raise _refuse("lines", _("This form was already submitted with other amounts."))
+        _check_date(fund, entry.date)
+        codes = {p.account for p in entry.postings}
+        accounts = {a.code: a for a in Account.objects.filter(fund=fund, code__in=codes)}
+        missing = codes - set(accounts)
+        if missing:
+            raise _refuse(
+                "lines", _("Unknown account: %(codes)s") % {"codes": ", ".join(sorted(missing))}
+            )
+        inactive = [c for c in codes if not accounts[c].is_active]
+        if inactive:
+            raise _refuse(
+                "lines", _("Account no longer in use: %(codes)s") % {"codes": ", ".join(inactive)}
+            )
+        # Hash exactly what is stored, so verify_ledger can recompute it from the tables:
+        # amounts as the database gives them back (two places), each line's source as saved.
+        entry = entry._replace(
+            postings=tuple(
+                p._replace(
+                    amount=p.amount.quantize(core.SATANG),
+                    source=p.source or accounts[p.account].source,
+                )
+                for p in entry.postings
+            )
+        )
+        number = head.number + 1
+        body = core.entry_body(
+            number=number, entry=entry, reverses=reverses.number if reverses else None, fund=fund.pk
+        )
+        digest = core.digest(head.hash, body)
+        posted = JournalEntry.objects.create(
+            fund=fund,
+            number=number,
+            date=entry.date,
+            memo=entry.memo,
+            kind=kind,
+            reverses=reverses,
+            idempotency_key=idempotency_key or None,
+            created_by=actor,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+        JournalLine.objects.bulk_create(
+            JournalLine(
+                fund=fund,
+                entry=posted,
+                account=accounts[p.account],
+                amount=p.amount,
+                source=p.source,
+                date=entry.date,
+            )
+            for p in entry.postings
+        )
+        head.number, head.hash = number, digest
+        head.save(update_fields=["number", "hash"])
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[Change.of("ledger.entry.posted", posted, after=body)],
+        )
+    return posted
+
+
+def entry_as_core(entry: JournalEntry) -> core.Entry:
+    lines = entry.lines.select_related("account").order_by("pk")
+    return core.Entry(
+        entry.date,
+        entry.memo,
+        tuple(core.Posting(ln.account.code, ln.amount, ln.source) for ln in lines),
+    )
+
+
+def entry_reverse(*, entry: JournalEntry, actor: Any, on: dt.date, reason: str) -> JournalEntry:
+    """Cancel a posted entry with a new entry of opposite amounts, linked to it."""
+    if not reason.strip():
+        raise _refuse("reason", _("Please say why the entry is reversed."))
+    with transaction.atomic():
+        entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.kind == JournalEntry.Kind.REVERSAL:
+            raise _refuse("reason", _("A reversal cannot itself be reversed; post a new entry."))
+        if JournalEntry.objects.filter(reverses=entry).exists():
+            raise _refuse("reason", _("This entry was already reversed."))
+        if on < entry.date:
+            raise _refuse("date", _("A reversal cannot be dated before the entry it reverses."))
+        memo = _("Reversal of entry #%(number)s: %(reason)s") % {
+            "number": entry.number,
+            "reason": reason.strip(),
+        }
+        return entry_post(
+            fund=entry.fund,
+            actor=actor,
+            entry=core.reversal(entry_as_core(entry), on=on, memo=memo[:500]),
+            kind=JournalEntry.Kind.REVERSAL,
+            reverses=entry,
+        )
+
+
+# --- Vouchers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoucherLineInput:
+    account: Account
+    amount: Decimal
+    source: str = ""
+    description: str = ""
+
+
+def _fiscal_year_be(fund: Fund, date: dt.date) -> int:
+    if fund.fiscal_year == Fund.FiscalYear.GOVERNMENT and date.month >= 10:
+        return be_year(date) + 1
+    return be_year(date)
+
+
+def _next_voucher_number(fund: Fund, kind: str, date: dt.date) -> str:
+    prefix = f"{'RV' if kind == Voucher.Kind.RECEIPT else 'PV'}{_fiscal_year_be(fund, date)}-"
+    used = Voucher.objects.filter(fund=fund, number__startswith=prefix).values_list(
+        "number", flat=True
+    )
+    last = max((int(n.removeprefix(prefix)) for n in used), default=0)
+    return f"{prefix}{last + 1:04d}"
+
+
+def voucher_create(
+    *,
+    fund: Fund,
+    actor: Any,
+    kind: str,
+    date: dt.date,
+    party: str,
+    description: str,
+    money_account: Account,
+    lines: Sequence[VoucherLineInput],
+    idempotency_key: str | None = None,
+) -> Voucher:
+    """Write a voucher waiting for approval; nothing reaches the books until it is approved.
+
+    With an idempotency key, the same form submitted again returns the first voucher.
+    """
+    if not lines:
+        raise _refuse("lines", _("A voucher needs at least one line with an amount."))
+    if not money_account.is_money or money_account.fund_id != fund.pk:
+        raise _refuse("money_account", _("Choose the cash or bank account of this fund."))
+    for line in lines:
+        if line.account.fund_id != fund.pk or line.account.is_money:
+            raise _refuse("lines", _("Choose an income or expense account for each line."))
+        if line.amount <= 0:
+            raise _refuse("lines", _("Every amount must be more than zero."))
+    with transaction.atomic():
+        _lock_books(fund)  # serialises numbering
+        if idempotency_key:
+            existing = Voucher.objects.filter(fund=fund, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        _check_date(fund, date)
+        voucher = Voucher(
+            fund=fund,
+            kind=kind,
+            number=_next_voucher_number(fund, kind, date),
+            date=date,
+            party=party,
+            description=description,
+            money_account=money_account,
+            made_by=actor,
+            idempotency_key=idempotency_key or None,
+        )
+        voucher.full_clean(
+            exclude=["fund", "money_account", "made_by", "entry", "decided_by", "decided_at"]
+        )
+        voucher.save()
+        VoucherLine.objects.bulk_create(
+            VoucherLine(
+                fund=fund,
+                voucher=voucher,
+                account=ln.account,
+                amount=ln.amount,
+                source=ln.source or ln.account.source,
+                description=ln.description,
+            )
+            for ln in lines
+        )
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[Change.of("ledger.voucher.made", voucher, after=_voucher_snapshot(voucher))],
+        )
+    return voucher
+
+
+def _voucher_snapshot(voucher: Voucher) -> dict[str, Any]:
+    return {
+        "number": voucher.number,
+        "kind": voucher.kind,
+        "date": voucher.date.isoformat(),
+        "party": voucher.party,
+        "money_account": voucher.money_account.code,
+        "lines": [[ln.account.code, str(ln.amount), ln.source] for ln in voucher.lines.all()],
+        "status": voucher.status,
+    }
+
+
+def voucher_entry(voucher: Voucher) -> core.Entry:
+    """The book entry a voucher makes: receipts debit cash or bank, payments credit it."""
+    sign = 1 if voucher.kind == Voucher.Kind.RECEIPT else -1
+    lines = list(voucher.lines.select_related("account"))
+    postings = [
+        core.Posting(
+            voucher.money_account.code, sign * sum((ln.amount for ln in lines), Decimal("0.00"))
+        )
+    ]
+    postings += [core.Posting(ln.account.code, -sign * ln.amount, ln.source) for ln in lines]
+    return core.Entry(
+        voucher.date,
+        f"{voucher.number} {voucher.party}: {voucher.description}"[:500],
+        tuple(postings),
+    )
+
+
+def voucher_approve(*, voucher: Voucher, actor: Any) -> Voucher:
+    """A second person approves: the voucher is posted to the books in the same transaction."""
+    with transaction.atomic():
+        voucher = (
+            Voucher.objects.select_for_update().select_related("money_account").get(pk=voucher.pk)
+        )
+        if voucher.status == Voucher.Status.APPROVED and voucher.decided_by_id == actor.pk:
+            return voucher  # a double click: already done by this person
+        if voucher.status != Voucher.Status.DRAFT:
+            raise _refuse("status", _("This voucher is no longer waiting for approval."))
+        if voucher.made_by_id == actor.pk:
+            raise _refuse(
+                "status",
+                _("The person who made a voucher cannot approve it; ask another committee member."),
+            )
+        entry = entry_post(
+            fund=voucher.fund,
+            actor=actor,
+            entry=voucher_entry(voucher),
+            kind=JournalEntry.Kind.VOUCHER,
+        )
+        voucher.status, voucher.entry = Voucher.Status.APPROVED, entry
+        voucher.decided_by, voucher.decided_at = actor, timezone.now()
+        voucher.save(update_fields=["status", "entry", "decided_by", "decided_at"])
+        audit_log(
+            fund=voucher.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.voucher.approved",
+                    voucher,
+                    before={"status": "draft"},
+                    after={"status": "approved", "entry": entry.number},
+                )
+            ],
+        )
+    return voucher
+
+
+def voucher_reject(*, voucher: Voucher, actor: Any, reason: str) -> Voucher:
+    if not reason.strip():
+        raise _refuse("reason", _("Please say why the voucher is rejected."))
+    with transaction.atomic():
+        voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+        if voucher.status == Voucher.Status.REJECTED and voucher.decided_by_id == actor.pk:
+            return voucher  # a double click: already done by this person
+        if voucher.status != Voucher.Status.DRAFT:
+            raise _refuse("status", _("This voucher is no longer waiting for approval."))
+        voucher.status, voucher.rejection_reason = Voucher.Status.REJECTED, reason.strip()
+        voucher.decided_by, voucher.decided_at = actor, timezone.now()
+        voucher.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
+        audit_log(
+            fund=voucher.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.voucher.rejected",
+                    voucher,
+                    before={"status": "draft"},
+                    after={"status": "rejected"},
+                    reason=reason,
+                )
+            ],
+        )
+    return voucher
+
+
+def attachment_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "attachments"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def attachment_add(*, voucher: Voucher, actor: Any, name: str, data: bytes) -> Attachment:
+    """Keep a PDF, JPEG or PNG (judged by its bytes, not its name) of up to 10 MB."""
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise _refuse("file", _("The file is larger than 10 MB."))
+    content_type = next((t for magic, t in _MAGIC.items() if data.startswith(magic)), None)
+    if content_type is None:
+        raise _refuse("file", _("Only PDF, JPEG or PNG files can be attached."))
+    sha256 = hashlib.sha256(data).hexdigest()
+    stored = secrets.token_hex(20)
+    with transaction.atomic():
+        Voucher.objects.select_for_update().get(pk=voucher.pk)  # one upload of a file at a time
+        same = Attachment.objects.filter(voucher=voucher, sha256=sha256).first()
+        if same is not None:
+            return same  # the same file sent twice (a double click) is kept once
+        attachment = Attachment.objects.create(
+            fund=voucher.fund,
+            voucher=voucher,
+            stored_name=stored,
+            original_name=name[:255],
+            content_type=content_type,
+            size=len(data),
+            sha256=sha256,
+            uploaded_by=actor,
+        )
+        (attachment_dir() / stored).write_bytes(data)
+        audit_log(
+            fund=voucher.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.attachment.added",
+                    attachment,
+                    after={"voucher": voucher.number, "name": name, "sha256": attachment.sha256},
+                )
+            ],
+        )
+    return attachment
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+def period_close(*, fund: Fund, actor: Any, kind: str, start: dt.date, end: dt.date) -> PeriodClose:
+    if end < start:
+        raise _refuse("end", _("The period cannot end before it starts."))
+    if end >= timezone.localdate():
+        raise _refuse("end", _("Only a period that has ended can be closed."))
+    with transaction.atomic():
+        _lock_books(fund)  # no posting while we close
+        same = PeriodClose.objects.filter(
+            fund=fund, kind=kind, start=start, end=end, reopened_at__isnull=True
+        ).first()
+        if same is not None:
+            return same  # already closed (a double click)
+        waiting = Voucher.objects.filter(
+            fund=fund, status=Voucher.Status.DRAFT, date__range=(start, end)
+        )
+        if waiting.exists():
+            raise _refuse(
+                "end",
+                _("%(count)d vouchers in this period still wait for approval.")
+                % {"count": waiting.count()},
+            )
+        close = PeriodClose.objects.create(
+            fund=fund, kind=kind, start=start, end=end, closed_by=actor
+        )
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.period.closed",
+                    close,
+                    after={"kind": kind, "start": str(start), "end": str(end)},
+                )
+            ],
+        )
+    return close
+
+
+def period_reopen(*, close: PeriodClose, actor: Any, reason: str) -> PeriodClose:
+    """Reopening is the chair's decision (the view checks the permission) and is audited."""
+    if not reason.strip():
+        raise _refuse("reason", _("Please say why the period is reopened."))
+    with transaction.atomic():
+        close = PeriodClose.objects.select_for_update().get(pk=close.pk)
+        if close.reopened_at is not None:
+            raise _refuse("reason", _("This period is already open."))
+        close.reopened_by, close.reopened_at, close.reopen_reason = actor, timezone.now(), reason
+        close.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
+        audit_log(
+            fund=close.fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.period.reopened",
+                    close,
+                    after={"start": str(close.start), "end": str(close.end)},
+                    reason=reason,
+                )
+            ],
+        )
+    return close
+
+
+# --- Bank reconciliation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReconciliationItemInput:
+    kind: str
+    description: str
+    amount: Decimal
+
+
+def reconciliation_create(
+    *,
+    fund: Fund,
+    actor: Any,
+    account: Account,
+    statement_date: dt.date,
+    statement_balance: Decimal,
+    items: Sequence[ReconciliationItemInput],
+    idempotency_key: str | None = None,
+) -> BankReconciliation:
+    """Record the bank's balance beside the books' balance and the items that explain the gap.
+
+    With an idempotency key, the same form submitted again returns the first reconciliation.
+    """
+    from kongtun.ledger.selectors import account_balance
+
+    if account.role != "bank" or account.fund_id != fund.pk:
+        raise _refuse("account", _("Choose a bank account of this fund."))
+    with transaction.atomic():
+        if idempotency_key:
+            _lock_books(fund)  # serialises the check below
+            existing = BankReconciliation.objects.filter(
+                fund=fund, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
+        book = account_balance(fund=fund, account=account, on=statement_date)
+        rec = BankReconciliation.objects.create(
+            fund=fund,
+            account=account,
+            statement_date=statement_date,
+            statement_balance=statement_balance,
+            book_balance=book,
+            prepared_by=actor,
+            idempotency_key=idempotency_key or None,
+        )
+        ReconciliationItem.objects.bulk_create(
+            ReconciliationItem(
+                fund=fund,
+                reconciliation=rec,
+                kind=i.kind,
+                description=i.description,
+                amount=i.amount,
+            )
+            for i in items
+        )
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[
+                Change.of(
+                    "ledger.bank.reconciled",
+                    rec,
+                    after={
+                        "account": account.code,
+                        "statement": str(statement_balance),
+                        "book": str(book),
+                    },
+                )
+            ],
+        )
+    return rec
