@@ -19,6 +19,7 @@ from kongtun.funds.models import Fund
 from kongtun.ledger.core import AccountType
 from kongtun.ledger.models import Account, PeriodClose, ReconciliationItem, Source, Voucher
 from kongtun.ledger.services import ReconciliationItemInput, VoucherLineInput
+from kongtun.ledger.statements import fiscal_year_bounds
 from kongtun.lib.thaidate import MONTHS_EN, MONTHS_TH, be_year
 from kongtun.lib.thaiid import to_ascii_digits
 from kongtun.web.fields import CleanCharField, ThaiDateField
@@ -119,11 +120,18 @@ def money_accounts(fund: Fund) -> QuerySet[Account]:
 
 
 def voucher_line_accounts(fund: Fund, kind: str) -> QuerySet[Account]:
-    """Receipts credit income; payments debit an expense or another account that is not money."""
-    accounts = Account.objects.filter(fund=fund, is_active=True).exclude(role__in=("cash", "bank"))
+    """What a voucher's lines may name.
+
+    A receipt credits income, a receivable collected, a payable or the opening balances; a
+    payment debits an expense, an advance or a payable, or another cash or bank account (a
+    deposit of cash into the bank is a payment out of cash into the bank: a transfer).
+    """
+    accounts = Account.objects.filter(fund=fund, is_active=True)
     if kind == Voucher.Kind.RECEIPT:
-        return accounts.filter(type=AccountType.INCOME).order_by("code")
-    return accounts.exclude(type__in=(AccountType.INCOME, AccountType.EQUITY)).order_by("code")
+        accounts = accounts.exclude(role__in=("cash", "bank")).exclude(type=AccountType.EXPENSE)
+    else:
+        accounts = accounts.exclude(type__in=(AccountType.INCOME, AccountType.EQUITY))
+    return accounts.order_by("type", "code")
 
 
 def _inputs(form: forms.Form) -> None:
@@ -161,6 +169,16 @@ class AccountForm(forms.Form):
         choices=[("", "—"), *Source.choices],
         required=False,
     )
+    category = forms.ChoiceField(
+        label=_("Kind of expense (for expense accounts)"),
+        choices=[
+            ("", _("Other expense")),
+            ("welfare", _("Welfare for members")),
+            ("admin", _("Administration")),
+        ],
+        required=False,
+        help_text=_("Administration expenses count towards the fund's administration-cost cap."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,8 +200,18 @@ class AccountForm(forms.Form):
             "type": d["type"],
             "source": d["source"],
             "bank_account_no": d["bank_account_no"],
-            "role": "bank" if d["is_bank"] else "",
+            "role": _role(d),
         }
+
+
+def _role(d: dict[str, Any]) -> str:
+    """Statements sort expenses by role: a fund's own welfare or administration account
+    must count as such, or the administration-cost ratio could be dodged."""
+    if d["is_bank"]:
+        return "bank"
+    if d["type"] == AccountType.EXPENSE and d.get("category"):
+        return f"{d['category']}.{d['code']}"
+    return ""
 
 
 # --- Vouchers --------------------------------------------------------------------------------
@@ -485,14 +513,6 @@ class ReconciliationForm(forms.Form):
 
 
 # --- Periods ---------------------------------------------------------------------------------
-
-
-def fiscal_year_bounds(fund: Fund, year_be: int) -> tuple[dt.date, dt.date]:
-    """First and last day of the fund's fiscal year named `year_be` (the BE year it ends in)."""
-    year = year_be - 543
-    if fund.fiscal_year == Fund.FiscalYear.GOVERNMENT:
-        return dt.date(year - 1, 10, 1), dt.date(year, 9, 30)
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 class CloseForm(forms.Form):

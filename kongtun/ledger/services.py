@@ -37,7 +37,8 @@ from kongtun.ledger.models import (
     Voucher,
     VoucherLine,
 )
-from kongtun.lib.thaidate import be_year, format_date
+from kongtun.ledger.statements import fiscal_year_of
+from kongtun.lib.thaidate import format_date
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_MEMO = JournalEntry._meta.get_field("memo").max_length or 500
@@ -303,14 +304,8 @@ class VoucherLineInput:
     description: str = ""
 
 
-def _fiscal_year_be(fund: Fund, date: dt.date) -> int:
-    if fund.fiscal_year == Fund.FiscalYear.GOVERNMENT and date.month >= 10:
-        return be_year(date) + 1
-    return be_year(date)
-
-
 def _next_voucher_number(fund: Fund, kind: str, date: dt.date) -> str:
-    prefix = f"{'RV' if kind == Voucher.Kind.RECEIPT else 'PV'}{_fiscal_year_be(fund, date)}-"
+    prefix = f"{'RV' if kind == Voucher.Kind.RECEIPT else 'PV'}{fiscal_year_of(fund, date)}-"
     used = Voucher.objects.filter(fund=fund, number__startswith=prefix).values_list(
         "number", flat=True
     )
@@ -339,8 +334,22 @@ def voucher_create(
     if not money_account.is_money or money_account.fund_id != fund.pk:
         raise _refuse("money_account", _("Choose the cash or bank account of this fund."))
     for line in lines:
-        if line.account.fund_id != fund.pk or line.account.is_money:
-            raise _refuse("lines", _("Choose an income or expense account for each line."))
+        if line.account.fund_id != fund.pk or line.account == money_account:
+            raise _refuse(
+                "lines",
+                _(
+                    "For each line choose an account of this fund other than the cash or "
+                    "bank account above."
+                ),
+            )
+        wrong_side = (
+            core.AccountType.EXPENSE if kind == Voucher.Kind.RECEIPT else core.AccountType.INCOME
+        )
+        if line.account.type == wrong_side:
+            raise _refuse(
+                "lines",
+                _("A receipt cannot go to an expense account, nor a payment to an income account."),
+            )
         if line.amount <= 0:
             raise _refuse("lines", _("Every amount must be more than zero."))
     with transaction.atomic():
@@ -348,6 +357,16 @@ def voucher_create(
         if idempotency_key:
             existing = Voucher.objects.filter(fund=fund, idempotency_key=idempotency_key).first()
             if existing is not None:
+                same = (
+                    existing.kind,
+                    existing.date,
+                    existing.money_account_id,
+                    existing.made_by_id,
+                ) == (kind, date, money_account.pk, actor.pk) and sorted(
+                    (ln.account_id, ln.amount) for ln in existing.lines.all()
+                ) == sorted((ln.account.pk, ln.amount) for ln in lines)
+                if not same:
+                    raise _refuse("lines", _("This form was already submitted with other amounts."))
                 return existing
         _check_date(fund, date)
         voucher = Voucher(
@@ -461,6 +480,14 @@ def voucher_reject(*, voucher: Voucher, actor: Any, reason: str) -> Voucher:
             return voucher  # a double click: already done by this person
         if voucher.status != Voucher.Status.DRAFT:
             raise _refuse("status", _("This voucher is no longer waiting for approval."))
+        if voucher.made_by_id == actor.pk:
+            raise _refuse(
+                "status",
+                _(
+                    "The person who made a voucher cannot decide on it; "
+                    "ask another committee member."
+                ),
+            )
         voucher.status, voucher.rejection_reason = Voucher.Status.REJECTED, reason.strip()
         voucher.decided_by, voucher.decided_at = actor, timezone.now()
         voucher.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
@@ -487,7 +514,12 @@ def attachment_dir() -> Path:
 
 
 def attachment_add(*, voucher: Voucher, actor: Any, name: str, data: bytes) -> Attachment:
-    """Keep a PDF, JPEG or PNG (judged by its bytes, not its name) of up to 10 MB."""
+    """Keep a PDF, JPEG or PNG (judged by its bytes, not its name) of up to 10 MB.
+
+    Only while the voucher waits for approval: what the approver saw must stay what is kept.
+    """
+    if voucher.status != Voucher.Status.DRAFT:
+        raise _refuse("file", _("Evidence can only be attached before the voucher is decided."))
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise _refuse("file", _("The file is larger than 10 MB."))
     content_type = next((t for magic, t in _MAGIC.items() if data.startswith(magic)), None)

@@ -48,10 +48,15 @@ class MoneyField(_MoneyBase):
     def to_python(self, value: Any) -> Decimal | None:
         if value is None or isinstance(value, Decimal):
             return value
+        if isinstance(value, float):
+            raise TypeError("money must not be a float")
         try:
-            return Decimal(str(value)).quantize(SATANG)
+            amount = Decimal(str(value))
         except InvalidOperation as exc:
             raise ValidationError(_("Enter an amount in baht, e.g. 1,250.50")) from exc
+        if amount != amount.quantize(SATANG):
+            raise ValidationError(_("An amount has at most two decimal places (satang)."))
+        return amount
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None or isinstance(value, models.expressions.Combinable):

@@ -308,7 +308,9 @@ def make_voucher(books, treasurer):
     def make(
         *, on: dt.date = DAY, kind: str = Voucher.Kind.PAYMENT, amounts=("1000.00",), actor=None
     ):
-        death = Account.objects.get(fund=books, code="5104")
+        # A payment of a death benefit, or a receipt of a donation.
+        code = "4501" if kind == Voucher.Kind.RECEIPT else "5104"
+        death = Account.objects.get(fund=books, code=code)
         return voucher_create(
             fund=books, actor=actor or treasurer, kind=kind, date=on, party="นางสมศรี",
             description="ค่าทำศพ", money_account=Account.objects.get(fund=books, code="1101"),
@@ -477,12 +479,12 @@ def test_every_service_writes_an_audit_entry(books, give, make_voucher, users, s
         ("ledger.voucher.approved", lambda: voucher_approve(
             voucher=Voucher.objects.get(fund=books, number__endswith="0001"), actor=chair)),
         ("ledger.voucher.made", lambda: make_voucher()),
+        ("ledger.attachment.added", lambda: attachment_add(
+            voucher=Voucher.objects.get(fund=books, number__endswith="0002"), actor=treasurer,
+            name="bill.pdf", data=b"%PDF-1.4 test")),
         ("ledger.voucher.rejected", lambda: voucher_reject(
             voucher=Voucher.objects.get(fund=books, number__endswith="0002"), actor=chair,
             reason="x")),
-        ("ledger.attachment.added", lambda: attachment_add(
-            voucher=Voucher.objects.get(fund=books, number__endswith="0001"), actor=treasurer,
-            name="bill.pdf", data=b"%PDF-1.4 test")),
         ("ledger.period.closed", lambda: period_close(
             fund=books, actor=chair, kind="month", start=last_month()[0], end=last_month()[1])),
         ("ledger.period.reopened", lambda: period_reopen(
@@ -557,3 +559,57 @@ class TestMoneyIsExact:
         assert item.to_python("12.5") == D("12.50")
         with pytest.raises(ValidationError):
             item.to_python("twelve")
+
+
+class TestReviewRules:
+    """Rules added after review: maker-checker on rejection, evidence frozen, honest retries."""
+
+    def test_the_maker_cannot_reject_their_own_voucher(self, books, make_voucher, users):
+        voucher = make_voucher()
+        with translation.override("en"), pytest.raises(ValidationError) as info:
+            voucher_reject(voucher=voucher, actor=users["treasurer"], reason="changed my mind")
+        assert "cannot decide" in messages(info)
+
+    def test_evidence_cannot_be_added_after_the_decision(
+        self, books, make_voucher, users, settings, tmp_path
+    ):
+        settings.VAR_DIR = tmp_path
+        voucher = voucher_approve(voucher=make_voucher(), actor=users["chair"])
+        with pytest.raises(ValidationError):
+            attachment_add(voucher=voucher, actor=users["treasurer"], name="x.pdf", data=b"%PDF-1")
+
+    def test_a_reused_form_token_with_other_amounts_is_refused(self, books, users):
+        cash = Account.objects.get(fund=books, code="1101")
+        death = Account.objects.get(fund=books, code="5104")
+
+        def make(amount: str) -> Voucher:
+            return voucher_create(
+                fund=books, actor=users["treasurer"], kind=Voucher.Kind.PAYMENT, date=DAY,
+                party="x", description="x", money_account=cash,
+                lines=[VoucherLineInput(death, D(amount))], idempotency_key="token-1",
+            )  # fmt: skip
+
+        first = make("100.00")
+        assert make("100.00").pk == first.pk
+        with pytest.raises(ValidationError):
+            make("999.00")
+
+    def test_a_deposit_of_cash_into_the_bank_is_a_payment_out_of_cash(self, books, users):
+        cash, bank = (Account.objects.get(fund=books, code=c) for c in ("1101", "1111"))
+        voucher = voucher_create(
+            fund=books, actor=users["treasurer"], kind=Voucher.Kind.PAYMENT, date=DAY,
+            party="ธนาคาร", description="นำเงินสดฝากธนาคาร", money_account=cash,
+            lines=[VoucherLineInput(bank, D("500.00"))],
+        )  # fmt: skip
+        entry = voucher_approve(voucher=voucher, actor=users["chair"]).entry
+        assert entry is not None
+        assert sorted((ln.account.code, ln.amount) for ln in entry.lines.all()) == [
+            ("1101", D("-500.00")),
+            ("1111", D("500.00")),
+        ]
+        with pytest.raises(ValidationError):
+            voucher_create(
+                fund=books, actor=users["treasurer"], kind=Voucher.Kind.PAYMENT, date=DAY,
+                party="x", description="x", money_account=cash,
+                lines=[VoucherLineInput(cash, D("1.00"))],
+            )  # fmt: skip

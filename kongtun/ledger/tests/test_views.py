@@ -144,10 +144,12 @@ def test_the_form_offers_income_for_receipts_and_expenses_for_payments(books, ur
     receipt = client.get(url("ledger-voucher-new") + "?kind=receipt").content.decode()
     payment = client.get(url("ledger-voucher-new") + "?kind=payment").content.decode()
 
-    assert {"4101", "4201", "4601"} <= _choices(receipt, "lines-0-account")
-    assert not _choices(receipt, "lines-0-account") & {"1101", "1111", "5101", "5201", "3101"}
-    assert {"5101", "5114", "5201", "2101"} <= _choices(payment, "lines-0-account")
-    assert not _choices(payment, "lines-0-account") & {"1101", "1111", "4101", "3101"}
+    # Receipts: income, and also a receivable collected or the opening balances brought in.
+    assert {"4101", "4201", "4601", "1201", "3201"} <= _choices(receipt, "lines-0-account")
+    assert not _choices(receipt, "lines-0-account") & {"1101", "1111", "5101", "5201"}
+    # Payments: expenses and payables, and another money account (a deposit is a transfer).
+    assert {"5101", "5114", "5201", "2101", "1111"} <= _choices(payment, "lines-0-account")
+    assert not _choices(payment, "lines-0-account") & {"4101", "3101", "3201"}
     assert _choices(payment, "money_account") == {"1101", "1111"}
 
 
@@ -686,3 +688,17 @@ def test_only_the_chair_reopens_and_it_is_audited(books, url, client_for, users)
     assert AuditEntry.objects.filter(fund=books, action="ledger.period.reopened").exists()
     page = client_for("auditor").get(url("ledger-periods")).content.decode()
     assert "มติกรรมการ ครั้งที่ 3/2567" in page
+
+
+def test_a_funds_own_administration_account_counts_towards_the_cap(books, url, client_for):
+    client = client_for("treasurer")
+    added = client.post(
+        url("ledger-account-new"),
+        {"code": "5299", "name_th": "ค่าจ้างทำบัญชี", "type": "expense", "category": "admin"},
+    )
+    assert added.status_code == 302
+    assert account(books, "5299").role.startswith("admin.")
+    other = client.post(
+        url("ledger-account-new"), {"code": "5999", "name_th": "อื่น ๆ", "type": "expense"}
+    )
+    assert other.status_code == 302 and account(books, "5999").role == ""
