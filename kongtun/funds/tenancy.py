@@ -73,6 +73,12 @@ class FundScopeMiddleware:
         return response
 
 
+def current_fund(request: HttpRequest) -> Fund:
+    """The fund of the URL, as the middleware found it (only on fund URLs)."""
+    fund: Fund = request.fund  # type: ignore[attr-defined]
+    return fund
+
+
 def has_fund_permission(request: HttpRequest, permission: str) -> bool:
     return permission in getattr(request, "fund_permissions", frozenset())
 

@@ -9,29 +9,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kongtun.audit.selectors import audit_entries_of_fund
 from kongtun.funds import services
 from kongtun.funds.forms import BranchForm, CommitteeSeatForm, FundSettingsForm
-from kongtun.funds.models import Branch, CommitteeMember, Fund
+from kongtun.funds.models import Branch, CommitteeMember
 from kongtun.funds.permissions import CHANGE_FUND, VIEW_AUDIT, VIEW_FUND
-from kongtun.funds.tenancy import fund_permission_required
+from kongtun.funds.tenancy import current_fund, fund_permission_required
 from kongtun.members.selectors import member_counts
 from kongtun.web.forms import submit
-
-
-def _fund(request: HttpRequest) -> Fund:
-    fund: Fund = request.fund  # type: ignore[attr-defined]
-    return fund
 
 
 @require_GET
 @fund_permission_required(VIEW_FUND)
 def fund_home(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     return render(request, "funds/home.html", {"fund": fund, "counts": member_counts(fund=fund)})
 
 
 @require_http_methods(["GET", "POST"])
 @fund_permission_required(CHANGE_FUND)
 def fund_settings(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     form = FundSettingsForm.for_fund(fund, request.POST or None)
     saved = submit(
         request,
@@ -46,7 +41,7 @@ def fund_settings(request: HttpRequest, fund_code: str) -> HttpResponse:
 
 
 def _structure(request: HttpRequest, **forms: object) -> dict[str, object]:
-    fund = _fund(request)
+    fund = current_fund(request)
     return {
         "branches": Branch.objects.filter(fund=fund),
         "seats": CommitteeMember.objects.filter(fund=fund),
@@ -68,7 +63,9 @@ def branch_add(request: HttpRequest, fund_code: str) -> HttpResponse:
     added = submit(
         request,
         form,
-        lambda: services.branch_add(fund=_fund(request), actor=request.user, **form.cleaned_data),
+        lambda: services.branch_add(
+            fund=current_fund(request), actor=request.user, **form.cleaned_data
+        ),
         _("The branch was added."),
     )
     if added:
@@ -86,7 +83,7 @@ def committee_seat_add(request: HttpRequest, fund_code: str) -> HttpResponse:
         request,
         form,
         lambda: services.committee_seat_add(
-            fund=_fund(request), actor=request.user, **form.cleaned_data
+            fund=current_fund(request), actor=request.user, **form.cleaned_data
         ),
         _("The committee seat was added."),
     )
@@ -98,6 +95,6 @@ def committee_seat_add(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_GET
 @fund_permission_required(VIEW_AUDIT)
 def audit_trail(request: HttpRequest, fund_code: str) -> HttpResponse:
-    entries = audit_entries_of_fund(fund=_fund(request))
+    entries = audit_entries_of_fund(fund=current_fund(request))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "funds/audit.html", {"page": page})

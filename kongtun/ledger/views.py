@@ -20,7 +20,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kongtun.funds.models import Fund
 from kongtun.funds.permissions import (
     APPROVE_VOUCHER,
     CLOSE_PERIOD,
@@ -29,7 +28,7 @@ from kongtun.funds.permissions import (
     REOPEN_PERIOD,
     VIEW_BOOKS,
 )
-from kongtun.funds.tenancy import fund_permission_required
+from kongtun.funds.tenancy import current_fund, fund_permission_required
 from kongtun.ledger import selectors, services
 from kongtun.ledger.beancount import fund_to_beancount
 from kongtun.ledger.core import ZERO, shown
@@ -61,11 +60,6 @@ from kongtun.lib.thaidate import format_date
 from kongtun.web.forms import submit
 
 
-def _fund(request: HttpRequest) -> Fund:
-    fund: Fund = request.fund  # type: ignore[attr-defined]
-    return fund
-
-
 def _status(form: Any) -> int:
     return 400 if form.is_bound else 200
 
@@ -76,7 +70,7 @@ def _status(form: Any) -> int:
 @require_GET
 @fund_permission_required(VIEW_BOOKS)
 def home(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     money = [
         (account, selectors.account_balance(fund=fund, account=account))
         for role in ("cash", "bank")
@@ -97,7 +91,7 @@ def home(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_GET
 @fund_permission_required(VIEW_BOOKS)
 def account_list(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     totals = selectors.balances(fund=fund)
     groups = []
     for account_type, label in ACCOUNT_TYPE_LABELS.items():
@@ -114,7 +108,7 @@ def account_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @fund_permission_required(POST_ENTRIES)
 def account_new(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     form = AccountForm(request.POST or None)
     added = submit(
         request,
@@ -133,7 +127,7 @@ def account_new(request: HttpRequest, fund_code: str) -> HttpResponse:
 def _voucher(request: HttpRequest, code: Any) -> Voucher:
     return get_object_or_404(
         Voucher.objects.select_related("money_account", "made_by", "decided_by", "entry"),
-        fund=_fund(request),
+        fund=current_fund(request),
         code=code,
     )
 
@@ -141,7 +135,7 @@ def _voucher(request: HttpRequest, code: Any) -> Voucher:
 @require_GET
 @fund_permission_required(VIEW_BOOKS)
 def voucher_list(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     status = request.GET.get("status", "")
     if status not in Voucher.Status.values:
         status = ""
@@ -161,7 +155,7 @@ def voucher_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @fund_permission_required(MAKE_VOUCHER)
 def voucher_new(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     kind = request.GET.get("kind", "")
     if kind not in Voucher.Kind.values:
         # First choose: money coming in or going out; each has its own accounts.
@@ -252,7 +246,7 @@ def voucher_pdf(request: HttpRequest, fund_code: str, voucher: Any) -> HttpRespo
     obj = _voucher(request, voucher)
     lines = list(obj.lines.select_related("account"))
     total = sum((ln.amount for ln in lines), ZERO)
-    fund = _fund(request)
+    fund = current_fund(request)
     with translation.override("th"):  # a Thai document whatever the screen's language
         pdf = render_pdf(
             "ledger/pdf/voucher.html",
@@ -296,7 +290,7 @@ def attachment_download(
     request: HttpRequest, fund_code: str, voucher: Any, attachment: int
 ) -> HttpResponse:
     obj = _voucher(request, voucher)
-    item = get_object_or_404(Attachment, fund=_fund(request), voucher=obj, pk=attachment)
+    item = get_object_or_404(Attachment, fund=current_fund(request), voucher=obj, pk=attachment)
     path = services.attachment_dir() / item.stored_name
     if not path.is_file():
         raise Http404
@@ -315,7 +309,7 @@ def attachment_download(
 def _entry(request: HttpRequest, code: Any) -> JournalEntry:
     return get_object_or_404(
         JournalEntry.objects.select_related("reverses", "created_by"),
-        fund=_fund(request),
+        fund=current_fund(request),
         code=code,
     )
 
@@ -325,7 +319,7 @@ def _entry(request: HttpRequest, code: Any) -> JournalEntry:
 def journal(request: HttpRequest, fund_code: str) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     entries = (
-        selectors.entries_of(fund=_fund(request), query=query)
+        selectors.entries_of(fund=current_fund(request), query=query)
         .select_related("reversed_by")
         .annotate(total=Sum("lines__amount", filter=Q(lines__amount__gt=0)))
     )
@@ -394,7 +388,9 @@ def _book_page(
     book = None
     if (not form.is_bound or form.is_valid()) and accounts:
         start, end = form.period()
-        book = selectors.account_book(fund=_fund(request), accounts=accounts, start=start, end=end)
+        book = selectors.account_book(
+            fund=current_fund(request), accounts=accounts, start=start, end=end
+        )
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "book": book, "accounts": accounts, **context}
     return render(request, "ledger/book.html", context, status=status)
@@ -404,14 +400,14 @@ def _book_page(
 @fund_permission_required(VIEW_BOOKS)
 def cash_book(request: HttpRequest, fund_code: str) -> HttpResponse:
     form = PeriodForm(request.GET)
-    accounts = selectors.money_accounts(fund=_fund(request), role="cash")
+    accounts = selectors.money_accounts(fund=current_fund(request), role="cash")
     return _book_page(request, form, accounts, title=_("Cash book"), money=True)
 
 
 @require_GET
 @fund_permission_required(VIEW_BOOKS)
 def bank_book(request: HttpRequest, fund_code: str) -> HttpResponse:
-    form = BankBookForm(request.GET, fund=_fund(request))
+    form = BankBookForm(request.GET, fund=current_fund(request))
     account = form.chosen() if (not form.is_bound or form.is_valid()) else None
     return _book_page(request, form, [account] if account else [], title=_("Bank book"), money=True)
 
@@ -419,7 +415,7 @@ def bank_book(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_GET
 @fund_permission_required(VIEW_BOOKS)
 def general_ledger(request: HttpRequest, fund_code: str, account: int) -> HttpResponse:
-    obj = get_object_or_404(Account, fund=_fund(request), pk=account)
+    obj = get_object_or_404(Account, fund=current_fund(request), pk=account)
     form = PeriodForm(request.GET)
     title = _("Ledger: %(account)s") % {"account": obj}
     return _book_page(request, form, [obj], title=title, money=obj.is_money, account=obj)
@@ -452,7 +448,7 @@ class Reconciled:
 @fund_permission_required(VIEW_BOOKS)
 def reconciliation_list(request: HttpRequest, fund_code: str) -> HttpResponse:
     recs = (
-        BankReconciliation.objects.filter(fund=_fund(request))
+        BankReconciliation.objects.filter(fund=current_fund(request))
         .select_related("account", "prepared_by")
         .annotate(items_total=Sum("items__amount"))
         .order_by("-statement_date", "-pk")
@@ -465,7 +461,7 @@ def reconciliation_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @fund_permission_required(POST_ENTRIES)
 def reconciliation_new(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     form = ReconciliationForm(request.POST or None, fund=fund)
     rec = submit(
         request,
@@ -483,7 +479,7 @@ def reconciliation_new(request: HttpRequest, fund_code: str) -> HttpResponse:
 def reconciliation_detail(request: HttpRequest, fund_code: str, rec: int) -> HttpResponse:
     obj = get_object_or_404(
         BankReconciliation.objects.select_related("account", "prepared_by"),
-        fund=_fund(request),
+        fund=current_fund(request),
         pk=rec,
     )
     items = list(obj.items.order_by("pk"))
@@ -502,7 +498,7 @@ def _periods_page(
     reopen_pk: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     closes = PeriodClose.objects.filter(fund=fund).select_related("closed_by", "reopened_by")
     context = {
         "closes": closes.order_by("-start", "-pk"),
@@ -522,7 +518,7 @@ def period_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_POST
 @fund_permission_required(CLOSE_PERIOD)
 def period_close(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     form = CloseForm(request.POST, fund=fund)
     closed = submit(
         request,
@@ -541,7 +537,7 @@ def period_close(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_POST
 @fund_permission_required(REOPEN_PERIOD)
 def period_reopen(request: HttpRequest, fund_code: str, close: int) -> HttpResponse:
-    obj = get_object_or_404(PeriodClose, fund=_fund(request), pk=close)
+    obj = get_object_or_404(PeriodClose, fund=current_fund(request), pk=close)
     form = ReopenForm(request.POST)
     reopened = submit(
         request,
@@ -563,7 +559,7 @@ def period_reopen(request: HttpRequest, fund_code: str, close: int) -> HttpRespo
 @fund_permission_required(VIEW_BOOKS)
 def beancount_export(request: HttpRequest, fund_code: str) -> HttpResponse:
     """The whole books as a Beancount file, for the fund's auditor to check with bean-check."""
-    fund = _fund(request)
+    fund = current_fund(request)
     name = f"{fund.code}-{timezone.localdate().isoformat()}.beancount"
     return HttpResponse(
         fund_to_beancount(fund),

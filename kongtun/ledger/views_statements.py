@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from kongtun.funds.models import Fund
 from kongtun.funds.permissions import VIEW_BOOKS
-from kongtun.funds.tenancy import fund_permission_required
+from kongtun.funds.tenancy import current_fund, fund_permission_required
 from kongtun.ledger import exports
 from kongtun.ledger.statements import (
     FIRST_BE_YEAR,
@@ -97,18 +97,13 @@ class PeriodForm(forms.Form):
         return STATEMENTS if statement == ALL else (statement,)
 
 
-def _fund(request: HttpRequest) -> Fund:
-    fund: Fund = request.fund  # type: ignore[attr-defined]
-    return fund
-
-
 def _bad_request(request: HttpRequest, form: PeriodForm) -> HttpResponse:
     context = _picker_context(request, form)
     return render(request, "ledger/statements/page.html", context, status=400)
 
 
 def _picker_context(request: HttpRequest, form: PeriodForm) -> dict[str, Any]:
-    years = set(fiscal_years_with_books(_fund(request), timezone.localdate()))
+    years = set(fiscal_years_with_books(current_fund(request), timezone.localdate()))
     period = form.cleaned_data.get("period") if form.is_valid() else None
     if period is not None and period.fiscal_year is not None:
         years.add(period.fiscal_year)  # a year asked for by URL stays selectable
@@ -116,7 +111,7 @@ def _picker_context(request: HttpRequest, form: PeriodForm) -> dict[str, Any]:
 
 
 def _read(request: HttpRequest, *, allow_all: bool) -> PeriodForm:
-    return PeriodForm(request.GET, fund=_fund(request), allow_all=allow_all)
+    return PeriodForm(request.GET, fund=current_fund(request), allow_all=allow_all)
 
 
 @require_GET
@@ -125,7 +120,7 @@ def statement_page(request: HttpRequest, fund_code: str) -> HttpResponse:
     form = _read(request, allow_all=False)
     if not form.is_valid():
         return _bad_request(request, form)
-    fund = _fund(request)
+    fund = current_fund(request)
     statement = form.kinds[0]
     stmts = statements_for(fund=fund, period=form.period, kinds=form.kinds)
     ratio = stmts.income.ratio if stmts.income else admin_ratio(fund=fund, period=form.period)
@@ -166,7 +161,7 @@ def statement_pdf(request: HttpRequest, fund_code: str) -> HttpResponse:
     form = _read(request, allow_all=True)
     if not form.is_valid():
         return _bad_request(request, form)
-    stmts = statements_for(fund=_fund(request), period=form.period, kinds=form.kinds)
+    stmts = statements_for(fund=current_fund(request), period=form.period, kinds=form.kinds)
     response = HttpResponse(exports.statements_pdf(stmts), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(form, "pdf")}"'
     return response
@@ -178,7 +173,7 @@ def statement_xlsx(request: HttpRequest, fund_code: str) -> HttpResponse:
     form = _read(request, allow_all=True)
     if not form.is_valid():
         return _bad_request(request, form)
-    stmts = statements_for(fund=_fund(request), period=form.period, kinds=form.kinds)
+    stmts = statements_for(fund=current_fund(request), period=form.period, kinds=form.kinds)
     response = HttpResponse(exports.statements_xlsx(stmts), content_type=exports.XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(form, "xlsx")}"'
     return response

@@ -25,7 +25,7 @@ from kongtun.funds.permissions import (
     REVEAL_NATIONAL_ID,
     VIEW_MEMBERS,
 )
-from kongtun.funds.tenancy import fund_permission_required
+from kongtun.funds.tenancy import current_fund, fund_permission_required
 from kongtun.members import card, importing, services
 from kongtun.members.forms import (
     BeneficiaryForm,
@@ -41,14 +41,9 @@ from kongtun.members.selectors import member_get, member_search
 from kongtun.web.forms import submit
 
 
-def _fund(request: HttpRequest) -> Fund:
-    fund: Fund = request.fund  # type: ignore[attr-defined]
-    return fund
-
-
 def _member(request: HttpRequest, code: Any) -> Member:
     try:
-        return member_get(fund=_fund(request), code=code)
+        return member_get(fund=current_fund(request), code=code)
     except Member.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -63,7 +58,7 @@ def member_list(request: HttpRequest, fund_code: str) -> HttpResponse:
     status = params.get("status", "")
     if status not in Status.values:
         status = ""
-    members = member_search(fund=_fund(request), query=query, status=status)
+    members = member_search(fund=current_fund(request), query=query, status=status)
     page = Paginator(members, 50).get_page(params.get("page"))
     context = {"page": page, "query": query, "status": status, "statuses": Status.choices}
     template = "members/_results.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
@@ -73,7 +68,7 @@ def member_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @fund_permission_required(CHANGE_MEMBERS)
 def member_create(request: HttpRequest, fund_code: str) -> HttpResponse:
-    fund = _fund(request)
+    fund = current_fund(request)
     form = MemberForm(request.POST or None, fund=fund)
     member = submit(
         request,
@@ -100,7 +95,7 @@ def member_detail(request: HttpRequest, fund_code: str, code: Any) -> HttpRespon
 @fund_permission_required(CHANGE_MEMBERS)
 def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
-    fund = _fund(request)
+    fund = current_fund(request)
     form = MemberForm(
         request.POST or None, fund=fund, editing=True, initial=MemberForm.initial_from(member, "")
     )
@@ -244,7 +239,7 @@ def member_card(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
 @fund_permission_required(IMPORT_MEMBERS)
 def member_import(request: HttpRequest, fund_code: str) -> HttpResponse:
     """Upload → preview (nothing written) → confirm (all rows or none)."""
-    fund = _fund(request)
+    fund = current_fund(request)
     if request.method == "POST" and "confirm" in request.POST:
         return _import_confirm(request, fund)
     form = ImportForm(request.POST or None, request.FILES or None)
