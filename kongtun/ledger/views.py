@@ -185,6 +185,7 @@ def _voucher_page(
     user_id = request.user.pk
     context = {
         "voucher": voucher,
+        "reversal": _reversal_of(voucher.entry) if voucher.entry else None,
         "lines": lines,
         "total": total,
         "total_words": bahttext(total),

@@ -702,3 +702,21 @@ def test_a_funds_own_administration_account_counts_towards_the_cap(books, url, c
         url("ledger-account-new"), {"code": "5999", "name_th": "อื่น ๆ", "type": "expense"}
     )
     assert other.status_code == 302 and account(books, "5999").role == ""
+
+
+def test_a_voucher_whose_entry_was_reversed_says_so(books, url, client_for, make_voucher):
+    voucher = make_voucher("payment", ("welfare.death", "3000"))
+    client_for("committee").post(url("ledger-voucher-approve", voucher=voucher.code))
+    voucher.refresh_from_db()
+    assert voucher.entry is not None
+    page = url("ledger-voucher", voucher=voucher.code)
+    assert 'id="reversed"' not in client_for("chair").get(page).content.decode()
+    client_for("chair").post(
+        url("ledger-entry-reverse", entry=voucher.entry.code),
+        {"on": "20/03/2567", "reason": "จ่ายซ้ำ"},
+    )
+    reversal = JournalEntry.objects.get(fund=books, reverses=voucher.entry)
+    assert (
+        f"#{reversal.number}"
+        in client_for("chair").get(page).content.decode().split('id="reversed"')[1][:400]
+    )
