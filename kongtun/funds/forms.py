@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kongtun.funds.models import Branch, CommitteeMember, Fund
+from kongtun.funds.permissions import Role
 from kongtun.web.fields import CleanCharField, ThaiDateField
 
 
@@ -45,3 +46,24 @@ class CommitteeSeatForm(forms.Form):
     )
     term_start = ThaiDateField(label=_("Term starts"))
     term_end = ThaiDateField(label=_("Term ends"))
+
+
+class GrantForm(forms.Form):
+    full_name = CleanCharField(label=_("Full name"), max_length=200)
+    username = forms.SlugField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("Letters, digits and dashes, e.g. somchai-k. The person logs in with it."),
+    )
+    password = forms.CharField(
+        label=_("First password"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 8 characters, not only digits. Tell it to the person privately."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_active = forms.BooleanField(label=_("May log in to this fund"), required=False)

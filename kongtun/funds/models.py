@@ -142,7 +142,11 @@ class CommitteeMember(models.Model):
 
 
 class FundRole(models.Model):
-    """What one user may do in one fund. Read only by the tenancy mechanism itself."""
+    """What one user may do in one fund.
+
+    Not fund-scoped: the tenancy middleware reads it to decide the scope. Every other reader
+    (the chair's people page) filters by the fund explicitly.
+    """
 
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kongtun.audit.services import Change, audit_log
-from kongtun.funds.models import Branch, CommitteeMember, Fund
+from kongtun.funds.models import Branch, CommitteeMember, Fund, FundRole
+from kongtun.funds.permissions import Role
 
 FUND_SETTINGS = ("name", "municipality_name", "founded_on", "fiscal_year", "admin_cost_cap_percent")
 
@@ -120,3 +121,66 @@ def committee_seat_add(
             ],
         )
     return seat
+
+
+def role_grant(
+    *, fund: Fund, actor: Any, username: str, full_name: str, password: str, role: str
+) -> FundRole:
+    """Give a new person a login with a role in this fund (the chair's job)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username__iexact=username).exists():
+            raise ValidationError(
+                {"username": [_("This username is taken; please choose another.")]}
+            )
+        if role not in Role.values:
+            raise ValidationError({"role": [_("Unknown role.")]})
+        user = user_model(username=username, full_name=full_name)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        grant = FundRole.objects.create(fund=fund, user=user, role=role)
+        audit_log(
+            fund=fund,
+            actor=actor,
+            changes=[
+                Change.of("funds.role.granted", grant, after={"user": username, "role": role})
+            ],
+        )
+    return grant
+
+
+def role_change(*, grant: FundRole, actor: Any, role: str, is_active: bool) -> FundRole:
+    """Change someone's role in the fund, or switch their access off (never deleted)."""
+    with transaction.atomic():
+        grant = FundRole.objects.select_for_update().select_related("user").get(pk=grant.pk)
+        if grant.user_id == actor.pk:
+            # Otherwise a chair could lock the fund out of its own settings by mistake.
+            raise ValidationError({"role": [_("You cannot change your own role.")]})
+        if role not in Role.values:
+            raise ValidationError({"role": [_("Unknown role.")]})
+        before = {"role": grant.role, "active": grant.is_active}
+        grant.role, grant.is_active = role, is_active
+        grant.save(update_fields=["role", "is_active"])
+        after = {"role": grant.role, "active": grant.is_active}
+        if after != before:
+            audit_log(
+                fund=grant.fund,
+                actor=actor,
+                changes=[
+                    Change.of(
+                        "funds.role.changed",
+                        grant,
+                        before={"user": grant.user.username, **before},
+                        after=after,
+                    )
+                ],
+            )
+    return grant

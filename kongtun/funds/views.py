@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kongtun.audit.selectors import audit_entries_of_fund
 from kongtun.funds import services
-from kongtun.funds.forms import BranchForm, CommitteeSeatForm, FundSettingsForm
-from kongtun.funds.models import Branch, CommitteeMember
-from kongtun.funds.permissions import CHANGE_FUND, VIEW_AUDIT, VIEW_FUND
+from kongtun.funds.forms import (
+    BranchForm,
+    CommitteeSeatForm,
+    FundSettingsForm,
+    GrantForm,
+    RoleChangeForm,
+)
+from kongtun.funds.models import Branch, CommitteeMember, FundRole
+from kongtun.funds.permissions import CHANGE_FUND, VIEW_AUDIT, VIEW_FUND, Role
 from kongtun.funds.tenancy import current_fund, fund_permission_required
 from kongtun.members.selectors import member_counts
 from kongtun.web.forms import submit
@@ -98,3 +105,53 @@ def audit_trail(request: HttpRequest, fund_code: str) -> HttpResponse:
     entries = audit_entries_of_fund(fund=current_fund(request))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "funds/audit.html", {"page": page})
+
+
+def _people_page(request: HttpRequest, status: int = 200, **forms: object) -> HttpResponse:
+    grants = FundRole.objects.filter(fund=current_fund(request)).select_related("user")
+    context = {
+        "grants": grants.order_by("-is_active", "role", "user__username"),
+        "grant_form": forms.get("grant_form") or GrantForm(),
+        "roles": Role.choices,
+    }
+    return render(request, "funds/people.html", context, status=status)
+
+
+@require_GET
+@fund_permission_required(CHANGE_FUND)
+def people(request: HttpRequest, fund_code: str) -> HttpResponse:
+    """Who may log in to the fund, and as what: the chair manages it."""
+    return _people_page(request)
+
+
+@require_POST
+@fund_permission_required(CHANGE_FUND)
+def person_add(request: HttpRequest, fund_code: str) -> HttpResponse:
+    form = GrantForm(request.POST)
+    added = submit(
+        request,
+        form,
+        lambda: services.role_grant(
+            fund=current_fund(request), actor=request.user, **form.cleaned_data
+        ),
+        _("The login was created. Give the username and first password to the person."),
+    )
+    if added:
+        return redirect("funds-people", fund_code=fund_code)
+    return _people_page(request, 400, grant_form=form)
+
+
+@require_POST
+@fund_permission_required(CHANGE_FUND)
+def person_change(request: HttpRequest, fund_code: str, grant: int) -> HttpResponse:
+    role = get_object_or_404(FundRole, fund=current_fund(request), pk=grant)
+    form = RoleChangeForm(request.POST)
+    changed = submit(
+        request,
+        form,
+        lambda: services.role_change(grant=role, actor=request.user, **form.cleaned_data),
+        _("The role was saved."),
+    )
+    if not changed:
+        messages.error(request, " ".join(str(m) for e in form.errors.values() for m in e))
+    return redirect("funds-people", fund_code=fund_code)

@@ -80,3 +80,50 @@ def test_branches_and_seats_are_added_with_their_rules(fund, client_for, in_fund
     saved = CommitteeMember.objects.get(fund=fund)
     assert (saved.term_start, saved.term_end) == (dt.date(2025, 1, 1), dt.date(2026, 12, 31))
     assert _last_entry().action == "funds.committee.seat_added"
+
+
+def test_the_chair_gives_a_login_and_changes_roles(fund, client_for, users):
+    from kongtun.funds.models import FundRole
+
+    client = client_for("chair")
+    add = reverse("funds-person-add", kwargs={"fund_code": fund.code})
+    weak = client.post(
+        add,
+        {"full_name": "สมปอง ใหม่", "username": "sompong", "password": "123", "role": "collector"},
+    )
+    assert weak.status_code == 400 and 'value="สมปอง ใหม่"' in weak.content.decode()
+    taken = client.post(
+        add, {"full_name": "x", "username": "treasurer", "password": "long-enough-pass-2569",
+              "role": "collector"},
+    )  # fmt: skip
+    assert taken.status_code == 400
+    good = client.post(
+        add, {"full_name": "สมปอง ใหม่", "username": "sompong",
+              "password": "long-enough-pass-2569", "role": "collector"},
+    )  # fmt: skip
+    assert good.status_code == 302
+    grant = FundRole.objects.get(fund=fund, user__username="sompong")
+    assert grant.role == "collector" and grant.user.check_password("long-enough-pass-2569")
+    assert _last_entry().action == "funds.role.granted"
+
+    change = reverse("funds-person-change", kwargs={"fund_code": fund.code, "grant": grant.pk})
+    client.post(change, {"role": "committee"})  # no is_active: switched off
+    grant.refresh_from_db()
+    assert (grant.role, grant.is_active) == ("committee", False)
+    assert _last_entry().payload["after"] == {"role": "committee", "active": False}
+
+    own = FundRole.objects.get(fund=fund, user=users["chair"])
+    mine = reverse("funds-person-change", kwargs={"fund_code": fund.code, "grant": own.pk})
+    client.post(mine, {"role": "collector", "is_active": "on"})
+    own.refresh_from_db()
+    assert own.role == "chair"  # a chair cannot demote themselves by mistake
+    # Only the chair manages people; another fund's grant is out of reach.
+    assert (
+        client_for("treasurer")
+        .get(reverse("funds-people", kwargs={"fund_code": fund.code}))
+        .status_code
+        == 403
+    )
+    foreign = FundRole.objects.get(user=users["other_chair"])
+    url = reverse("funds-person-change", kwargs={"fund_code": fund.code, "grant": foreign.pk})
+    assert client.post(url, {"role": "auditor"}).status_code == 404

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
 from kongtun.conftest import member_data
+from kongtun.funds.models import FundRole
 from kongtun.funds.permissions import Role, role_permissions
 from kongtun.funds.tenancy import fund_scope
 from kongtun.ledger import core
@@ -115,6 +116,7 @@ BOOK_KWARGS = {
     "<int:rec>": ("rec", "pk"),
     "<int:close>": ("close", "pk"),
     "<int:attachment>": ("attachment", "pk"),
+    "<int:grant>": ("grant", "pk"),
 }
 
 
@@ -146,6 +148,8 @@ def objects(fund, other_fund, users, settings, tmp_path):
         "foreign": foreign,
         **books,
         **{f"foreign_{key}": value for key, value in foreign_books.items()},
+        "grant": FundRole.objects.get(fund=fund, user=users["collector"]),
+        "foreign_grant": FundRole.objects.get(fund=other_fund, user=users["other_chair"]),
     }
 
 
