@@ -113,7 +113,7 @@ class AccountChoiceField(forms.ModelChoiceField):
         return label
 
 
-def money_accounts(fund: Fund) -> QuerySet[Account]:
+def active_money_accounts(fund: Fund) -> QuerySet[Account]:
     return Account.objects.filter(fund=fund, role__in=("cash", "bank"), is_active=True).order_by(
         "code"
     )
@@ -287,7 +287,7 @@ class VoucherForm(forms.Form):
     def __init__(self, data: Any = None, *, fund: Fund, kind: str, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.kind = kind
-        self.fields["money_account"].queryset = money_accounts(fund)  # type: ignore[attr-defined]
+        self.fields["money_account"].queryset = active_money_accounts(fund)  # type: ignore[attr-defined]
         if kind == Voucher.Kind.PAYMENT:
             self.fields["party"].label = _("Paid to")
             self.fields["money_account"].label = _("Paid from (cash or bank)")
