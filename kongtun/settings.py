@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kongtun.funds",
     "kongtun.members",
     "kongtun.ledger",
+    "kongtun.contributions",
     "kongtun.network",
     "kongtun.demo",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("f/<slug:fund_code>/", include("kongtun.funds.urls")),
     path("f/<slug:fund_code>/members/", include("kongtun.members.urls")),
     path("f/<slug:fund_code>/books/", include("kongtun.ledger.urls")),
+    path("f/<slug:fund_code>/contributions/", include("kongtun.contributions.urls")),
     path("network/", include("kongtun.network.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("admin/", admin.site.urls),

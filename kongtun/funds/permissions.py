@@ -32,21 +32,26 @@ APPROVE_VOUCHER = "ledger.approve_voucher"
 POST_ENTRIES = "ledger.post"  # reversals, bank reconciliation, new accounts
 CLOSE_PERIOD = "ledger.close_period"
 REOPEN_PERIOD = "ledger.reopen_period"
+COLLECT = "contributions.collect"  # open a collection session and take payments
+MANAGE_CONTRIBUTIONS = "contributions.manage"  # plans, terms, lapse, opening balances, hand-over
+VOID_RECEIPT = "contributions.void"
+CO_FUNDING = "contributions.cofunding"  # co-funders' money and matching terms
 
 _READ = {VIEW_FUND, VIEW_MEMBERS, VIEW_BOOKS}
 _MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
 _BOOKS = {MAKE_VOUCHER, APPROVE_VOUCHER, POST_ENTRIES, CLOSE_PERIOD}
+_CONTRIBUTIONS = {COLLECT, MANAGE_CONTRIBUTIONS, VOID_RECEIPT, CO_FUNDING}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Only the chair may reopen closed books.
     Role.CHAIR: frozenset(
-        _READ | _MEMBER_WRITE | _BOOKS | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD}
+        _READ | _MEMBER_WRITE | _BOOKS | _CONTRIBUTIONS | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD}
     ),
-    Role.TREASURER: frozenset(_READ | _MEMBER_WRITE | _BOOKS | {VIEW_AUDIT}),
-    Role.SECRETARY: frozenset(_READ | _MEMBER_WRITE | {MAKE_VOUCHER}),
+    Role.TREASURER: frozenset(_READ | _MEMBER_WRITE | _BOOKS | _CONTRIBUTIONS | {VIEW_AUDIT}),
+    Role.SECRETARY: frozenset(_READ | _MEMBER_WRITE | {MAKE_VOUCHER, COLLECT}),
     # A committee member is the usual second person who approves a voucher.
     Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER}),
-    Role.COLLECTOR: frozenset(_READ),
+    Role.COLLECTOR: frozenset(_READ | {COLLECT}),
     # The auditor reads everything, including the audit trail, and changes nothing.
     Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT}),
 }

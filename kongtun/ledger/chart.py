@@ -51,6 +51,8 @@ TEMPLATE: list[ChartAccount] = [
     ChartAccount(
         "1202", "receivable.local_gov", "asset", "ลูกหนี้ อปท.", "Receivable from local government"
     ),
+    ChartAccount("1301", "receivable.shortage", "asset", "ลูกหนี้เงินขาดบัญชี",
+                 "Cash shortages owed by collectors"),
     ChartAccount("2101", "payable", "liability", "เจ้าหนี้และเงินค้างจ่าย", "Payables"),
     ChartAccount("3101", "fund_balance", "equity", "ทุนสะสมกองทุน", "Accumulated fund"),
     ChartAccount("3201", "opening", "equity", "ยอดยกมา", "Opening balances"),

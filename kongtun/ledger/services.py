@@ -53,15 +53,18 @@ def _refuse(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
 
 
-def _lock_books(fund: Fund) -> LedgerHead:
+def lock_books(fund: Fund) -> LedgerHead:
     """Take the fund's books lock (its LedgerHead row) for the rest of the transaction.
 
     Everything that numbers or checks the books in order (posting, voucher numbers, closing a
     period) takes it, so two writers of one fund run one after the other; other funds wait
     for nothing.
     """
-    LedgerHead.objects.get_or_create(fund=fund)
-    return LedgerHead.objects.select_for_update().get(fund=fund)
+    head = LedgerHead.objects.select_for_update().filter(fund=fund).first()
+    if head is None:
+        LedgerHead.objects.get_or_create(fund=fund)
+        head = LedgerHead.objects.select_for_update().get(fund=fund)
+    return head
 
 
 # --- Chart of accounts -----------------------------------------------------------------------
@@ -175,20 +178,47 @@ def entry_post(
     kind: str,
     idempotency_key: str | None = None,
     reverses: JournalEntry | None = None,
+    also: Sequence[Change] = (),
 ) -> JournalEntry:
     """Post a balanced entry to the fund's books, or raise ValidationError and write nothing.
 
     With an idempotency key, posting the same entry again returns the first one (a retried
     or double-clicked submission is recorded once); the same key with different content is
-    refused.
+    refused. `also` are the caller's own changes, audited together with the posting.
     """
+    with transaction.atomic():
+        head = lock_books(fund)  # numbers come out gapless and in order
+        return entry_post_locked(
+            fund=fund,
+            head=head,
+            actor=actor,
+            entry=entry,
+            kind=kind,
+            idempotency_key=idempotency_key,
+            reverses=reverses,
+            also=also,
+        )
+
+
+def entry_post_locked(
+    *,
+    fund: Fund,
+    head: LedgerHead,
+    actor: Any,
+    entry: core.Entry,
+    kind: str,
+    idempotency_key: str | None = None,
+    reverses: JournalEntry | None = None,
+    also: Sequence[Change] = (),
+) -> JournalEntry:
+    """`entry_post` for a caller that already holds the books lock (`lock_books`) in its
+    transaction, so a payment numbers its receipt and posts its entry under one lock."""
     problems = core.validate_entry(entry)
     if problems:
         raise ValidationError({"lines": [p.message for p in problems]})
     if len(entry.memo) > MAX_MEMO:
         raise _refuse("memo", _("The description is too long (at most 500 characters)."))
-    with transaction.atomic():
-        head = _lock_books(fund)  # numbers come out gapless and in order
+    with transaction.atomic(savepoint=False):
         if idempotency_key:
             existing = JournalEntry.objects.filter(
                 fund=fund, idempotency_key=idempotency_key
@@ -254,7 +284,7 @@ def entry_post(
         audit_log(
             fund=fund,
             actor=actor,
-            changes=[Change.of("ledger.entry.posted", posted, after=body)],
+            changes=[Change.of("ledger.entry.posted", posted, after=body), *also],
         )
     return posted
 
@@ -353,7 +383,7 @@ def voucher_create(
         if line.amount <= 0:
             raise _refuse("lines", _("Every amount must be more than zero."))
     with transaction.atomic():
-        _lock_books(fund)  # serialises numbering
+        lock_books(fund)  # serialises numbering
         if idempotency_key:
             existing = Voucher.objects.filter(fund=fund, idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -566,7 +596,7 @@ def period_close(*, fund: Fund, actor: Any, kind: str, start: dt.date, end: dt.d
     if end >= timezone.localdate():
         raise _refuse("end", _("Only a period that has ended can be closed."))
     with transaction.atomic():
-        _lock_books(fund)  # no posting while we close
+        lock_books(fund)  # no posting while we close
         same = PeriodClose.objects.filter(
             fund=fund, kind=kind, start=start, end=end, reopened_at__isnull=True
         ).first()
@@ -653,7 +683,7 @@ def reconciliation_create(
         raise _refuse("account", _("Choose a bank account of this fund."))
     with transaction.atomic():
         if idempotency_key:
-            _lock_books(fund)  # serialises the check below
+            lock_books(fund)  # serialises the check below
             existing = BankReconciliation.objects.filter(
                 fund=fund, idempotency_key=idempotency_key
             ).first()
