@@ -58,6 +58,36 @@ def test_it_declares_a_permission_on_every_fund_view(name, view):
     assert getattr(view, "fund_permission", None), f"{name} has no @fund_permission_required"
 
 
+def _contributions(fund, actor, member) -> dict[str, Any]:
+    """One of each thing the contribution pages show: a plan, an open collection session with a
+    receipt in it, and a co-funder's payment."""
+    from kongtun.contributions import services as contributions
+    from kongtun.contributions.cofunding import cocontribution_record
+    from kongtun.members.services import member_change_status
+
+    plan = contributions.plan_create(
+        fund=fund, actor=actor, name="รายเดือน", frequency="monthly", amount=Decimal("30.00")
+    )
+    if member.status == "applicant":
+        member_change_status(
+            member=member, actor=actor, event="approved", effective_on=member.joined_on
+        )
+    session = contributions.session_open(fund=fund, collector=actor)
+    receipt = contributions.payment_record(
+        member=member, actor=actor, amount=Decimal("30.00"), session=session
+    )
+    cofund = cocontribution_record(
+        fund=fund,
+        actor=actor,
+        funder="codi",
+        fiscal_year=2567,
+        round=1,
+        date=dt.date(2024, 3, 1),
+        amount=Decimal("1000.00"),
+    )
+    return {"plan": plan, "session": session, "receipt": receipt, "cofund": cofund}
+
+
 def _books(fund, actor) -> dict[str, Any]:
     """One of each thing the books' pages show, in `fund`: a waiting voucher with a file, a
     posted entry, a reconciliation and a closed month."""
@@ -117,6 +147,11 @@ BOOK_KWARGS = {
     "<int:close>": ("close", "pk"),
     "<int:attachment>": ("attachment", "pk"),
     "<int:grant>": ("grant", "pk"),
+    "<uuid:member>": ("member", "code"),
+    "<int:plan>": ("plan", "pk"),
+    "<uuid:session>": ("session", "code"),
+    "<uuid:receipt>": ("receipt", "code"),
+    "<uuid:cofund>": ("cofund", "code"),
 }
 
 
@@ -138,9 +173,12 @@ def objects(fund, other_fund, users, settings, tmp_path):
             given_on=dt.date(2024, 1, 1),
         )
         books = _books(fund, users["chair"])
+        books.update(_contributions(fund, users["chair"], member))
     with fund_scope(other_fund):
         foreign = member_register(fund=other_fund, actor=users["other_chair"], data=member_data(2))
         foreign_books = _books(other_fund, users["other_chair"])
+        foreign_books.update(_contributions(other_fund, users["other_chair"], foreign))
+        foreign_books["member"] = foreign
     return {
         "member": member,
         "beneficiary": beneficiary,
