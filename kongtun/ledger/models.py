@@ -162,6 +162,15 @@ class Voucher(models.Model):
     number = models.CharField(_("voucher number"), max_length=30)
     date = models.DateField(_("date"))
     party = models.CharField(_("received from / paid to"), max_length=200)
+    # The member a welfare payment went to, so it shows in their passbook.
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+    )
     description = models.CharField(_("description"), max_length=500)
     money_account = models.ForeignKey(
         Account, verbose_name=_("cash or bank account"), on_delete=models.PROTECT, related_name="+"
