@@ -22,6 +22,7 @@ from kongtun.ledger.services import ReconciliationItemInput, VoucherLineInput
 from kongtun.ledger.statements import fiscal_year_bounds
 from kongtun.lib.thaidate import MONTHS_EN, MONTHS_TH, be_year
 from kongtun.lib.thaiid import to_ascii_digits
+from kongtun.members.models import Member
 from kongtun.web.fields import CleanCharField, ThaiDateField
 
 MAX_VOUCHER_LINES = 10
@@ -282,11 +283,20 @@ class VoucherForm(forms.Form):
     money_account = AccountChoiceField(
         label=_("Cash or bank account"), queryset=Account.objects.none(), empty_label=None
     )
+    member_number = CleanCharField(
+        label=_("Member number (for a welfare payment to a member)"),
+        max_length=20,
+        required=False,
+        help_text=_("The payment then shows in the member's passbook."),
+    )
     token = TokenField()
 
     def __init__(self, data: Any = None, *, fund: Fund, kind: str, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.kind = kind
+        self.fund = fund
+        if kind != Voucher.Kind.PAYMENT:
+            del self.fields["member_number"]
         self.fields["money_account"].queryset = active_money_accounts(fund)  # type: ignore[attr-defined]
         if kind == Voucher.Kind.PAYMENT:
             self.fields["party"].label = _("Paid to")
@@ -300,6 +310,15 @@ class VoucherForm(forms.Form):
             data, prefix="lines", form_kwargs={"accounts": voucher_line_accounts(fund, kind)}
         )
         _inputs(self)
+
+    def clean_member_number(self) -> Member | None:
+        number = self.cleaned_data.get("member_number", "")
+        if not number:
+            return None
+        member = Member.objects.filter(fund=self.fund, number=number).first()
+        if member is None:
+            raise forms.ValidationError(_("No member of this fund has that number."))
+        return member
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -328,6 +347,7 @@ class VoucherForm(forms.Form):
             "money_account": d["money_account"],
             "lines": self.line_inputs(),
             "idempotency_key": d["token"],
+            "member": d.get("member_number"),
         }
 
 

@@ -39,6 +39,7 @@ from kongtun.ledger.models import (
 )
 from kongtun.ledger.statements import fiscal_year_of
 from kongtun.lib.thaidate import format_date
+from kongtun.members.models import Member
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_MEMO = JournalEntry._meta.get_field("memo").max_length or 500
@@ -354,6 +355,7 @@ def voucher_create(
     money_account: Account,
     lines: Sequence[VoucherLineInput],
     idempotency_key: str | None = None,
+    member: Member | None = None,
 ) -> Voucher:
     """Write a voucher waiting for approval; nothing reaches the books until it is approved.
 
@@ -361,6 +363,8 @@ def voucher_create(
     """
     if not lines:
         raise _refuse("lines", _("A voucher needs at least one line with an amount."))
+    if member is not None and (member.fund_id != fund.pk or kind != Voucher.Kind.PAYMENT):
+        raise _refuse("member_number", _("Only a payment names the member it went to."))
     if not money_account.is_money or money_account.fund_id != fund.pk:
         raise _refuse("money_account", _("Choose the cash or bank account of this fund."))
     for line in lines:
@@ -407,6 +411,7 @@ def voucher_create(
             party=party,
             description=description,
             money_account=money_account,
+            member=member,
             made_by=actor,
             idempotency_key=idempotency_key or None,
         )
@@ -439,6 +444,7 @@ def _voucher_snapshot(voucher: Voucher) -> dict[str, Any]:
         "kind": voucher.kind,
         "date": voucher.date.isoformat(),
         "party": voucher.party,
+        "member": voucher.member.number if voucher.member else None,
         "money_account": voucher.money_account.code,
         "lines": [[ln.account.code, str(ln.amount), ln.source] for ln in voucher.lines.all()],
         "status": voucher.status,

@@ -72,8 +72,10 @@ def voucher_form(
     party: str = "นางสมศรี ใจดี",
     description: str = "ทดสอบ",
     token: str = "token-1",  # noqa: S107 (a form token, not a password)
+    **extra: str,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
+        **extra,
         "date": date,
         "party": party,
         "description": description,
@@ -137,6 +139,31 @@ def test_a_treasurer_makes_a_payment_voucher_with_two_lines(books, make_voucher)
     assert voucher.date == dt.date(2024, 3, 10)
     assert voucher.total == D("3250.50")
     assert voucher.made_by.username == "treasurer"
+
+
+def test_a_welfare_payment_names_the_member_it_went_to(books, url, client_for, make_voucher):
+    from kongtun.conftest import member_data
+    from kongtun.members.services import member_register
+
+    member = member_register(fund=books, actor=None, data=member_data(7))
+    voucher = make_voucher("payment", ("welfare.death", "3,000"), member_number=member.number)
+    assert voucher.member == member
+    page = client_for("treasurer").get(url("ledger-voucher", voucher=voucher.code))
+    assert 'id="voucher-member"' in page.content.decode()
+
+    data = voucher_form(
+        (account(books, "welfare.death"), "100"), money_account=account(books, "cash")
+    )
+    data["member_number"] = "no-such-number"
+    response = client_for("treasurer").post(url("ledger-voucher-new") + "?kind=payment", data)
+    assert response.status_code == 400
+    assert 'value="no-such-number"' in response.content.decode()
+    assert not Voucher.objects.filter(fund=books, member__isnull=True).exists()
+
+
+def test_a_receipt_voucher_names_no_member(books, url, client_for):
+    page = client_for("treasurer").get(url("ledger-voucher-new") + "?kind=receipt")
+    assert 'name="member_number"' not in page.content.decode()
 
 
 def test_the_form_offers_income_for_receipts_and_expenses_for_payments(books, url, client_for):
