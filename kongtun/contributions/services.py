@@ -410,11 +410,13 @@ def _reinstate_if_current(
         return
     pos = sched.position(schedule, standing.credit, on)
     if pos.arrears == 0 and standing.fees_due == 0:
+        lapsed_on = Member.objects.filter(pk=member.pk).values_list("status_since", flat=True)
         member_change_status(
             member=member,
             actor=actor,
             event=Event.REINSTATED,
-            effective_on=on,
+            # A payment entered late may be dated before the lapse was recorded.
+            effective_on=max(on, lapsed_on.get()),
             note=_("Arrears paid; paid through %(date)s") % {"date": format_date(pos.paid_through)},
         )
 
