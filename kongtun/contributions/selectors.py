@@ -41,7 +41,8 @@ class MemberPosition(NamedTuple):
         return self.position.due_now + self.fees_due
 
     def amount_for(self, periods: int) -> Decimal:
-        """What pays arrears, fees and `periods` whole periods beyond the paid-through date."""
+        """What pays the fees owed and the next `periods` whole periods after the paid-through
+        date; periods already overdue count among them."""
         return self.schedule.amount_to_reach(self.credit, periods) + self.fees_due
 
 
