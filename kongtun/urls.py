@@ -10,6 +10,7 @@ urlpatterns = [
     path("f/<slug:fund_code>/books/", include("kongtun.ledger.urls")),
     path("f/<slug:fund_code>/contributions/", include("kongtun.contributions.urls")),
     path("network/", include("kongtun.network.urls")),
+    path("r/", include("kongtun.contributions.urls_public")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("admin/", admin.site.urls),
 ]
