@@ -670,9 +670,8 @@ class TestStructure:
         xml = xml.replace(
             "</sheetData>", '<row r="1048576"><c r="A1048576" t="n"><v>1</v></c></row></sheetData>'
         )
-        started = time.monotonic()
+        # The message names the declared size: refused from the dimension, before any row is read.
         file_refused(in_fund, rezip(data, replace={SHEET: xml.encode()}), "1,048,576")
-        assert time.monotonic() - started < 2
 
     def test_a_sheet_that_hides_its_size_is_stopped_while_reading(self, in_fund):
         data = xlsx([person(1)])
@@ -721,9 +720,8 @@ class TestStructure:
     def test_an_xml_entity_bomb_is_refused_without_expanding(self, in_fund, part):
         data = xlsx([person(1)])
         original = zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
-        started = time.monotonic()
+        # "could harm" comes from the scan for DTDs, which runs before any XML is parsed.
         file_refused(in_fund, rezip(data, replace={part: _billion_laughs(original)}), "could harm")
-        assert time.monotonic() - started < 2
 
     def test_an_entity_bomb_is_stopped_by_defusedxml_too(self, in_fund, monkeypatch):
         # The importer's own scan for DTDs switched off: openpyxl must still use defusedxml.
@@ -940,21 +938,18 @@ class TestValues:
 
 
 class TestScale:
-    def test_3000_members_import_quickly_without_a_query_per_row(
+    def test_3000_members_import_without_a_query_per_row(
         self, in_fund, users, django_assert_max_num_queries
     ):
         data = xlsx([person(i, โทรศัพท์=812345678, หมู่ที่=i % 20 + 1) for i in range(1, 3001)])
-        started = time.monotonic()
         with django_assert_max_num_queries(5):
             result = preview(in_fund, data)
         assert result.accepted and result.counts.new == 3000
         outcome = commit(in_fund, users, data)
-        elapsed = time.monotonic() - started
         assert outcome.added == 3000
         assert Member.objects.count() == 3000
         assert StatusChange.objects.count() == 6000
         assert AuditEntry.objects.filter(action="members.member.imported").count() == 3000
-        assert elapsed < 10, elapsed  # about 2 s on a laptop; generous for a busy CI runner
         member = Member.objects.get(number="03000")
         assert member.national_id_index == national_id_index(make_national_id(3000))
 
