@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import time
 import unicodedata
 import zipfile
 from typing import Any
