@@ -56,7 +56,7 @@ class PlanForm(forms.Form):
         help_text=_("For example: one baht a day, 30 baht a month."),
     )
     frequency = forms.ChoiceField(
-        label=_("Paid"), choices=Frequency.choices, widget=forms.RadioSelect
+        label=_("Paid every"), choices=Frequency.choices, widget=forms.RadioSelect
     )
     amount = AmountField(label=_("Amount per period (baht)"))
     entry_fee = FeeField(label=_("Entry fee (baht)"), required=False, initial="0.00")
@@ -68,7 +68,7 @@ class PlanForm(forms.Form):
 
 class PlanActiveForm(forms.Form):
     active = forms.TypedChoiceField(
-        choices=[("1", _("Offer to members")), ("0", _("Withdraw"))],
+        choices=[("1", _("Offer to members")), ("0", _("Stop offering"))],
         coerce=lambda v: v == "1",
     )
 
