@@ -19,7 +19,7 @@ from kongtun.contributions.opening.cells import BALANCES, HISTORY, MEMBERS, show
 from kongtun.contributions.opening.sheets import Sheets
 from kongtun.contributions.services import MAX_PAYMENT, PAYING
 from kongtun.funds.models import Fund
-from kongtun.ledger.models import Account, Source
+from kongtun.ledger.models import Account, JournalEntry, Source
 from kongtun.ledger.services import closed_period_on
 from kongtun.ledger.statements import SOURCE_TH
 from kongtun.lib.fields import from_satang
@@ -148,9 +148,20 @@ def _check_as_of(fund: Fund, sheets: Sheets, today: dt.date) -> None:
             "The books from %(start)s to %(end)s are closed; the opening balances cannot be "
             "dated inside."
         ) % {"start": format_date(closed.start), "end": format_date(closed.end)}
+    elif (first := _first_entry_day(fund)) is not None and as_of >= first:
+        # The sheet's cash and payments would then count again what Kongtun already holds.
+        message = _(
+            "Kongtun already has book entries from %(date)s. The opening balances must be "
+            "dated before that day."
+        ) % {"date": format_date(first)}
     if message:
         sheets.problems.add(sheets.title(BALANCES), sheets.as_of_row, "ยอดยกมา ณ วันที่", message)
         sheets.as_of = None  # later rules do not compare with a date that is wrong itself
+
+
+def _first_entry_day(fund: Fund) -> dt.date | None:
+    entries = JournalEntry.objects.filter(fund=fund).exclude(kind=JournalEntry.Kind.OPENING)
+    return entries.order_by("date").values_list("date", flat=True).first()
 
 
 def _source_keys() -> dict[str, str]:

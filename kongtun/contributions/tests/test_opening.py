@@ -351,6 +351,20 @@ def test_a_member_who_already_pays_in_kongtun_is_a_row_problem(
     assert Standing.objects.get().member_id == b.pk  # only b's, from the payment
 
 
+def test_balances_cannot_be_dated_on_or_after_money_already_in_the_books(
+    members: list[Member], treasurer: Any, pay: Any
+) -> None:
+    # The receipt's cash is in the books; a count of cash taken later would hold it again.
+    other = new_member(members[0].fund, treasurer, 204)
+    pay(other, "50", dt.date(2025, 9, 5))
+    data = _good(members)
+    problems = _problems(members[0].fund, data)
+    assert problems and all(sheet == "ยอดยกมา" for sheet, _row, _col in problems)
+    with pytest.raises(ValidationError):
+        opening_import(fund=members[0].fund, actor=treasurer, filename="x.xlsx", data=data)
+    assert not OpeningImport.objects.exists() and not PastPayment.objects.exists()
+
+
 def test_the_refusal_names_the_sheet_row_and_column(members: list[Member], treasurer: Any) -> None:
     data = files.workbook(history=[[members[0].number, "05/01/2567", 0]])
     with translation.override("en"), pytest.raises(ValidationError) as refusal:
