@@ -20,7 +20,6 @@ from typing import NamedTuple
 
 from kongtun.contributions import schedule as sched
 from kongtun.contributions.models import MemberPlan, Plan, Standing, Terms
-from kongtun.contributions.services import lapse_rule
 from kongtun.funds.models import Branch, Fund
 from kongtun.members.models import Member, Status
 
@@ -144,51 +143,28 @@ def _standings(
     }
 
 
-def _started(schedule: sched.Schedule, day: dt.date) -> int:
-    """How many periods have started by `day`, counted per segment, not one by one."""
-    started = 0
-    segments = schedule.segments
-    for i, seg in enumerate(segments):
-        if day < seg.start:
-            break
-        here = seg.period_index(day) + 1
-        if i + 1 < len(segments):
-            here = min(here, seg.period_index(segments[i + 1].start - sched.DAY) + 1)
-        started += here
-    return started
-
-
-def position(schedule: sched.Schedule, credit: Decimal, as_of: dt.date) -> sched.Position:
-    """`schedule.position`, with the missed periods counted per segment rather than one by
-    one: a member lapsed for years on a daily plan would otherwise cost thousands of steps
-    on every page that totals the fund."""
-    paid_through, left = schedule.coverage(credit)
-    arrears = max(schedule.due_before(as_of) - credit, ZERO)
-    due_now = max(schedule.due_through(as_of) - credit, ZERO)
-    missed = 0
-    if arrears > 0:
-        running = 1 if as_of >= schedule.start else 0
-        missed = max(_started(schedule, as_of) - running - _started(schedule, paid_through), 0)
-    return sched.Position(as_of, paid_through, left, arrears, due_now, missed)
+def _schedule(
+    member: Member, stored: Standings | None, terms: Terms, as_of: dt.date
+) -> tuple[sched.Schedule, Decimal, Decimal, Plan]:
+    """The member's schedule, credit, fees owed and plan on `as_of`, from what is stored."""
+    if stored is None or not stored.rows:
+        plan = terms.default_plan
+        schedule = sched.schedule_of([(member.joined_on, plan.frequency, plan.amount)])
+        return schedule, ZERO, plan.entry_fee, plan
+    schedule = sched.schedule_of(
+        [(r.starts_on, r.plan.frequency, r.plan.amount) for r in stored.rows]
+    )
+    # A plan change recorded for later shows from its first day; before the schedule
+    # starts, the first plan is the one they are on.
+    current = next((r.plan for r in reversed(stored.rows) if r.starts_on <= as_of), None)
+    return schedule, stored.credit, stored.fees_due, current or stored.rows[0].plan
 
 
 def _figures(
     member: Member, stored: Standings | None, terms: Terms, as_of: dt.date
 ) -> MemberFigures:
-    if stored is None or not stored.rows:
-        plan = terms.default_plan
-        schedule = sched.schedule_of([(member.joined_on, plan.frequency, plan.amount)])
-        credit, fees = ZERO, plan.entry_fee
-    else:
-        schedule = sched.schedule_of(
-            [(r.starts_on, r.plan.frequency, r.plan.amount) for r in stored.rows]
-        )
-        credit, fees = stored.credit, stored.fees_due
-        # A plan change recorded for later shows from its first day; before the schedule
-        # starts, the first plan is the one they are on.
-        current = next((r.plan for r in reversed(stored.rows) if r.starts_on <= as_of), None)
-        plan = current or stored.rows[0].plan
-    return MemberFigures(member, plan, position(schedule, credit, as_of), fees)
+    schedule, credit, fees, plan = _schedule(member, stored, terms, as_of)
+    return MemberFigures(member, plan, sched.position(schedule, credit, as_of), fees)
 
 
 def _terms(fund: Fund) -> Terms | None:
@@ -247,25 +223,18 @@ def plan_members(*, fund: Fund, on: dt.date) -> dict[int, int]:
 
 
 def lapse_preview(*, fund: Fund, as_of: dt.date) -> list[LapseRow] | None:
-    """Who `services.lapse_apply` would lapse as of a day, and from which day; nothing is
-    written. None when the fund's terms never lapse anyone (or it has no terms)."""
+    """Who `services.lapse_apply` lapses as of a day, and from which day; nothing is written.
+    None when the fund's terms never lapse anyone (or it has no terms)."""
     terms = _terms(fund)
-    rule = lapse_rule(terms) if terms is not None else None
+    rule = terms.lapse_rule if terms is not None else None
     if terms is None or rule is None:
         return None
-    members = _members(fund, [Status.ACTIVE])
     stored = _standings(fund, [Status.ACTIVE])
     out = []
-    for member in members:
-        found = stored.get(member.pk)
-        # lapse_apply reads the stored paid-through date; a member who never paid has paid
-        # through the day before they joined (what standing_ensure would store).
-        paid_through = (
-            found.paid_through
-            if found is not None and found.paid_through is not None
-            else member.joined_on - sched.DAY
-        )
-        on = sched.lapse_date(paid_through, rule)
+    for member in _members(fund, [Status.ACTIVE]):
+        schedule, credit, _fees, _plan = _schedule(member, stored.get(member.pk), terms, as_of)
+        paid_through, _left = schedule.coverage(credit)
+        on = sched.lapse_day(schedule, paid_through, rule)
         if on <= as_of:
             out.append(LapseRow(member, paid_through, max(on, member.status_since)))
     return out

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kongtun.audit.services import Change, audit_log
@@ -27,6 +27,7 @@ from kongtun.contributions.models import (
     Funder,
     MatchedMember,
     MatchingTerms,
+    MemberPlan,
     PastPayment,
     Receipt,
 )
@@ -62,6 +63,19 @@ def _check_year(fiscal_year: int) -> None:
             _("Type the fiscal year in Buddhist era, e.g. %(year)s.")
             % {"year": matching.government_year_of(timezone.localdate())},
         )
+
+
+def _memo(funder: str, fiscal_year: int, round: int | None, payer: str) -> str:
+    """The book entry's description, in Thai whatever language the user reads: the books are
+    one document, kept in the fund's language."""
+    with translation.override("th"):
+        values = {"funder": Funder(funder).label, "year": fiscal_year, "round": round}
+        memo = (
+            _("%(funder)s, fiscal year %(year)s, round %(round)s") % values
+            if round
+            else _("%(funder)s, fiscal year %(year)s") % values
+        )
+    return f"{memo} — {payer}" if payer else memo
 
 
 def cocontribution_record(
@@ -117,12 +131,7 @@ def cocontribution_record(
             raise _refuse(
                 "income_account", _("Local government money goes to a local-government account.")
             )
-        label = Funder(funder).label
-        memo = f"{label} {_('fiscal year')} {fiscal_year}"
-        if round:
-            memo += f" {_('round')} {round}"
-        if payer:
-            memo += f" — {payer}"
+        memo = _memo(funder, fiscal_year, round, payer.strip())
         cofund = CoContribution(
             fund=fund,
             funder=funder,
@@ -348,6 +357,7 @@ class YearMember:
     member: Member
     status_on_cutoff: str | None
     contributions: Decimal
+    member_since: dt.date  # joined, or rejoined after a lapse where the fund's terms restart
 
 
 @dataclass(frozen=True)
@@ -388,6 +398,19 @@ def _gone_all_year(changes: list[tuple[dt.date, str]], start: dt.date) -> bool:
     return before in GONE and all(on < start for on, _status in changes)
 
 
+def _rejoined(fund: Fund, cutoff: dt.date) -> dict[int, dt.date]:
+    """When members who rejoined after lapsing started again (their latest fresh start by the
+    cut-off): under "rejoin" terms membership counts from there, not from the first joining."""
+    latest: dict[int, tuple[int, dt.date]] = {}
+    rows = MemberPlan.objects.filter(fund=fund, epoch__gt=1, starts_on__lte=cutoff)
+    for member_id, epoch, starts_on in rows.order_by("member_id", "epoch", "starts_on").values_list(
+        "member_id", "epoch", "starts_on"
+    ):
+        if member_id not in latest or epoch > latest[member_id][0]:
+            latest[member_id] = (epoch, starts_on)  # the first row of each later epoch
+    return {member_id: starts_on for member_id, (_epoch, starts_on) in latest.items()}
+
+
 def year_members(*, fund: Fund, fiscal_year: int) -> list[YearMember]:
     """The year's members, their status on the cut-off (from their history, not today's
     status) and their contributions in the year: receipts not voided, the contribution part
@@ -404,6 +427,7 @@ def year_members(*, fund: Fund, fiscal_year: int) -> list[YearMember]:
         "contribution",
     )
     past = _sums(PastPayment.objects.filter(fund=fund, date__range=(start, cutoff)), "amount")
+    rejoined = _rejoined(fund, cutoff)
     members = Member.objects.filter(fund=fund, joined_on__lte=cutoff).only(
         "code", "number", "title", "first_name", "last_name", "joined_on", "status", "fund_id"
     )
@@ -412,6 +436,7 @@ def year_members(*, fund: Fund, fiscal_year: int) -> list[YearMember]:
             member,
             matching.status_on(history[member.pk], cutoff),
             paid.get(member.pk, ZERO) + past.get(member.pk, ZERO),
+            rejoined.get(member.pk, member.joined_on),
         )
         for member in members.order_by("number")
         if not _gone_all_year(history[member.pk], start)
@@ -433,7 +458,7 @@ def matching_outcome(
     facts = [
         matching.Facts(
             who=m.member,
-            joined_on=m.member.joined_on,
+            joined_on=m.member_since,
             status_on_cutoff=m.status_on_cutoff,
             earlier_rounds=rounds.get(m.member.pk, 0),
             contributions=m.contributions,

@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kongtun.contributions.schedule import LapseRule
 from kongtun.funds.models import Branch, Fund, fund_scoped_manager
 from kongtun.ledger.models import Account, JournalEntry
 from kongtun.lib.fields import MoneyField
@@ -84,6 +85,10 @@ class Terms(models.Model):
 
     class Meta:
         verbose_name = _("contribution terms")
+
+    @property
+    def lapse_rule(self) -> LapseRule | None:
+        return LapseRule(self.lapse_after, self.lapse_unit) if self.lapse_after else None
 
 
 class MemberPlan(models.Model):

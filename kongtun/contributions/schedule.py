@@ -173,25 +173,21 @@ def position(schedule: Schedule, credit: Decimal, as_of: dt.date) -> Position:
     due_now = max(schedule.due_through(as_of) - credit, ZERO)
     missed = 0
     if arrears > 0:
-        missed = _periods_between(schedule, paid_through + DAY, as_of)
+        running = 1 if as_of >= schedule.start else 0
+        missed = max(_started(schedule, as_of) - running - _started(schedule, paid_through), 0)
     return Position(as_of, paid_through, left, arrears, due_now, missed)
 
 
-def _periods_between(schedule: Schedule, first: dt.date, as_of: dt.date) -> int:
-    """Periods that start on or after `first` and have ended before `as_of`."""
-    count = 0
-    day = first
-    while True:
-        seg = schedule.segment_on(day)
-        if seg is None:
-            return count
-        end = seg.period_start(seg.period_index(day) + 1)
-        if end > as_of:
-            return count
-        count += 1
-        day = end
-        if seg.frequency == Frequency.DAILY and count > 50_000:  # a century of days
-            return count
+def _started(schedule: Schedule, day: dt.date) -> int:
+    """How many periods have started by `day`, counted per segment rather than one by one:
+    a member years behind on a daily plan would otherwise cost thousands of steps."""
+    started = 0
+    for seg, count in schedule._bounded():
+        if day < seg.start:
+            break
+        here = seg.period_index(day) + 1
+        started += here if count is None else min(here, count)
+    return started
 
 
 def next_boundary(segment: Segment, day: dt.date) -> dt.date:
@@ -211,10 +207,28 @@ class LapseRule(NamedTuple):
 
 
 def lapse_date(paid_through: dt.date, rule: LapseRule) -> dt.date:
-    """The day a member whose payments reach `paid_through` lapses under `rule`."""
+    """The day `rule` has run out for payments that reach `paid_through`."""
     if rule.unit == "days":
         return paid_through + (rule.length + 1) * DAY
     return add_months(paid_through + DAY, rule.length)
+
+
+def overdue_from(schedule: Schedule, paid_through: dt.date) -> dt.date:
+    """The first day a period has ended unpaid: the end of the period after `paid_through`.
+
+    Until then nothing is in arrears, so nobody lapses: a yearly payer paid up to December
+    owes the new year's money, but it is not overdue until that year has ended.
+    """
+    day = max(paid_through + DAY, schedule.start)
+    seg = schedule.segment_on(day)
+    assert seg is not None  # day is on or after the schedule's start
+    return seg.period_start(seg.period_index(day) + 1)
+
+
+def lapse_day(schedule: Schedule, paid_through: dt.date, rule: LapseRule) -> dt.date:
+    """The day a member lapses under `rule`: once the rule's time has run out and a period
+    has ended unpaid."""
+    return max(lapse_date(paid_through, rule), overdue_from(schedule, paid_through))
 
 
 def schedule_of(segments: Sequence[tuple[dt.date, str, Decimal]]) -> Schedule:

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from kongtun.contributions import schedule as sched
 from kongtun.contributions.models import MemberPlan, Plan, Standing, Terms
-from kongtun.contributions.services import lapse_rule
 from kongtun.members.models import Member
 
 ZERO = Decimal("0.00")
@@ -76,6 +75,6 @@ def member_position(
         credit, fees = standing.credit, standing.fees_due
         plan = next((r.plan for r in reversed(rows) if r.starts_on <= as_of), rows[0].plan)
     pos = sched.position(schedule, credit, as_of)
-    rule = lapse_rule(terms)
-    lapses_on = sched.lapse_date(pos.paid_through, rule) if rule else None
+    rule = terms.lapse_rule
+    lapses_on = sched.lapse_day(schedule, pos.paid_through, rule) if rule else None
     return MemberPosition(member, plan, pos, fees, lapses_on, schedule, credit)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kongtun.audit.services import Change, audit_log
 from kongtun.contributions import schedule as sched
+from kongtun.contributions.arrears import lapse_preview
 from kongtun.contributions.models import (
     CollectionSession,
     MemberPlan,
@@ -211,7 +212,8 @@ def standing_ensure(member: Member, terms: Terms | None = None) -> Standing:
 
 def member_plan_change(*, member: Member, actor: Any, plan: Plan, on: dt.date) -> MemberPlan:
     """Move the member to `plan` from the first period boundary of their current plan on or
-    after `on`; the row says the date it really starts."""
+    after `on` and after what they have already paid for; the row says the date it really
+    starts. Periods already paid stay paid under the plan they were paid for."""
     if plan.fund_id != member.fund_id or not plan.is_active:
         raise _refuse("plan", _("Choose a plan this fund offers."))
     with transaction.atomic():
@@ -219,7 +221,7 @@ def member_plan_change(*, member: Member, actor: Any, plan: Plan, on: dt.date) -
         standing = standing_ensure(member)
         current = schedule_for(member, standing.epoch)
         last = current.segments[-1]
-        starts = sched.next_boundary(last, max(on, last.start))
+        starts = sched.next_boundary(last, max(on, last.start, standing.paid_through + sched.DAY))
         if starts == last.start:
             raise _refuse(
                 "on",
@@ -302,19 +304,24 @@ def payment_record(
         date = session.date
     with transaction.atomic():
         head = lock_books(fund)
+        # The lookups below are by unique keys, so they drop the models' orderings (which
+        # join the fund table to sort by its code).
         if idempotency_key:
-            existing = Receipt.objects.filter(fund=fund, idempotency_key=idempotency_key).first()
+            same_key = Receipt.objects.filter(fund=fund, idempotency_key=idempotency_key)
+            existing = same_key.order_by().first()
             if existing is not None:
                 if _same_payment(existing, member, amount, date):
                     return existing
                 raise _refuse("amount", _("This form was already submitted with other amounts."))
         if session is not None:
-            state = CollectionSession.objects.filter(pk=session.pk).values_list("state", flat=True)
-            if state.first() != CollectionSession.State.OPEN:
+            state = CollectionSession.objects.filter(pk=session.pk).order_by()
+            if state.values_list("state", flat=True).first() != CollectionSession.State.OPEN:
                 raise _refuse(
                     "session", _("This collection session is closed; open a new one to collect.")
                 )
-        status = Member.objects.filter(pk=member.pk).values_list("status", flat=True).first()
+        status = (
+            Member.objects.filter(pk=member.pk).order_by().values_list("status", flat=True).first()
+        )
         if status not in PAYING:
             raise _refuse("member", _("This person is no longer a member; no payment is taken."))
         account = _money_account(fund, money_account)
@@ -408,7 +415,8 @@ def _reinstate_if_current(
     terms = terms_of(member.fund)
     if terms.reinstatement != Terms.Reinstatement.PAY_ARREARS:
         return
-    pos = sched.position(schedule, standing.credit, on)
+    # A payment entered late may have cleared the arrears of its day but not today's.
+    pos = sched.position(schedule, standing.credit, max(on, timezone.localdate()))
     if pos.arrears == 0 and standing.fees_due == 0:
         lapsed_on = Member.objects.filter(pk=member.pk).values_list("status_since", flat=True)
         member_change_status(
@@ -434,6 +442,16 @@ def receipt_void(
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.is_void:
             raise _refuse("reason", _("This receipt was already voided."))
+        if receipt.session is not None and receipt.session.state == CollectionSession.State.CLOSED:
+            # The cash was counted against this receipt; voiding it now would count the
+            # difference twice when the treasurer takes the money.
+            raise _refuse(
+                "reason",
+                _(
+                    "The cash of this receipt's collection session is counted and waiting for "
+                    "the treasurer. Void the receipt after the hand-over."
+                ),
+            )
         if on < receipt.date:
             on = receipt.date
         reversal = entry_reverse(
@@ -450,8 +468,9 @@ def receipt_void(
         receipt.save(update_fields=["void_entry", "void_reason", "voided_by", "voided_at"])
         standing = Standing.objects.get(member=receipt.member)
         if receipt.epoch == standing.epoch:
+            # A receipt from before the member rejoined counts for neither credit nor fees now.
             standing.credit -= receipt.contribution
-        standing.fees_due += receipt.fee
+            standing.fees_due += receipt.fee
         _restand(standing, schedule_for(receipt.member, standing.epoch))
         audit_log(
             fund=receipt.fund,
@@ -503,6 +522,7 @@ def session_open(
     if branch is not None and branch.fund_id != fund.pk:
         raise _refuse("branch", _("Choose a branch of this fund."))
     with transaction.atomic():
+        lock_books(fund)  # two taps on "open" make one session
         open_one = CollectionSession.objects.filter(
             fund=fund, collector=collector, state=CollectionSession.State.OPEN
         ).first()
@@ -548,14 +568,18 @@ def session_close(
             raise _refuse("counted", _("This session was already closed."))
         expected = session_total(session)
         if counted != expected and not note.strip():
-            raise _refuse(
-                "note",
+            message = (
                 _(
-                    "The cash differs from the receipts by %(diff)s baht; please note why "
+                    "The cash is short of the receipts by %(diff)s baht; please note why "
                     "(the difference is recorded, not hidden)."
                 )
-                % {"diff": f"{counted - expected:,.2f}"},
+                if counted < expected
+                else _(
+                    "The cash is over the receipts by %(diff)s baht; please note why "
+                    "(the difference is recorded, not hidden)."
+                )
             )
+            raise _refuse("note", message % {"diff": f"{abs(counted - expected):,.2f}"})
         session.expected, session.counted, session.note = expected, counted, note.strip()[:500]
         session.state = CollectionSession.State.CLOSED
         session.closed_at = timezone.now()
@@ -582,6 +606,7 @@ def session_accept(*, session: CollectionSession, actor: Any) -> CollectionSessi
     """The treasurer takes the cash. A shortage is owed by the collector (a receivable), an
     excess is other income; either way it is posted, so the cash book matches the cash."""
     with transaction.atomic():
+        lock_books(session.fund)  # the same lock order as session_close: books, then session
         session = CollectionSession.objects.select_for_update().get(pk=session.pk)
         if session.state != CollectionSession.State.CLOSED:
             raise _refuse("session", _("Only a counted session can be handed over."))
@@ -627,44 +652,36 @@ def session_accept(*, session: CollectionSession, actor: Any) -> CollectionSessi
 # --- Lapse and reinstatement ------------------------------------------------------------------
 
 
-def lapse_rule(terms: Terms) -> sched.LapseRule | None:
-    if not terms.lapse_after:
-        return None
-    return sched.LapseRule(terms.lapse_after, terms.lapse_unit)
-
-
 def lapse_apply(*, fund: Fund, actor: Any, as_of: dt.date) -> list[Member]:
     """Apply the fund's lapse rule as of a date: every active member whose payments stopped
-    long enough lapses on the day the rule says, written into their history."""
+    long enough, with a period ended unpaid, lapses on the day the rule says, written into
+    their history. Who and when is exactly what the lapse preview shows."""
     if as_of > timezone.localdate():
         raise _refuse("as_of", _("The date cannot be in the future."))
     terms = terms_of(fund)
-    rule = lapse_rule(terms)
-    if rule is None:
-        return []
+    rule = terms.lapse_rule
     lapsed = []
     with transaction.atomic():
         lock_books(fund)
-        active = list(Member.objects.filter(fund=fund, status=Status.ACTIVE))
-        for member in active:
-            standing = standing_ensure(member, terms)
-            on = sched.lapse_date(standing.paid_through, rule)
-            if on > as_of:
-                continue
-            on = max(on, member.status_since)
+        for row in lapse_preview(fund=fund, as_of=as_of) or []:
+            standing = standing_ensure(row.member, terms)
+            if terms.reinstatement == Terms.Reinstatement.PAY_ARREARS and terms.reinstatement_fee:
+                standing.fees_due += terms.reinstatement_fee
+                standing.save(update_fields=["fees_due", "updated_at"])
+            assert rule is not None  # the preview is None without one
             member_change_status(
-                member=member,
+                member=row.member,
                 actor=actor,
                 event=Event.LAPSED,
-                effective_on=on,
+                effective_on=row.lapses_on,
                 note=_("No payment for %(count)s %(unit)s; paid through %(date)s")
                 % {
                     "count": rule.length,
                     "unit": Terms.LapseUnit(rule.unit).label,
-                    "date": format_date(standing.paid_through),
+                    "date": format_date(row.paid_through),
                 },
             )
-            lapsed.append(member)
+            lapsed.append(row.member)
     return lapsed
 
 
@@ -685,7 +702,7 @@ def member_reinstate(*, member: Member, actor: Any, on: dt.date | None = None) -
         standing = standing_ensure(member, terms)
         schedule = schedule_for(member, standing.epoch)
         if terms.reinstatement == Terms.Reinstatement.PAY_ARREARS:
-            pos = sched.position(schedule, standing.credit, on)
+            pos = sched.position(schedule, standing.credit, max(on, timezone.localdate()))
             if pos.arrears or standing.fees_due:
                 raise _refuse(
                     "member",
@@ -707,7 +724,7 @@ def member_reinstate(*, member: Member, actor: Any, on: dt.date | None = None) -
                 recorded_by=actor,
             )
             standing.credit = ZERO
-            standing.fees_due += terms.reinstatement_fee
+            standing.fees_due = terms.reinstatement_fee  # old fees are waived with the arrears
             standing.paid_through = on - sched.DAY
             standing.save(
                 update_fields=["epoch", "credit", "fees_due", "paid_through", "updated_at"]

@@ -363,7 +363,7 @@ def lapse(request: HttpRequest, fund_code: str) -> HttpResponse:
         "today": timezone.localdate(),
         "preview": selectors.lapse_preview(fund=fund, as_of=day) if day else None,
         "terms": terms,
-        "rule": services.lapse_rule(terms) if terms else None,
+        "rule": terms.lapse_rule if terms else None,
     }
     status = 400 if form.errors else 200
     return render(request, "contributions/standing/lapse.html", context, status=status)

@@ -9,14 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import given, settings
 
 from kongtun.conftest import member_data
 from kongtun.contributions import arrears
-from kongtun.contributions.schedule import position
 from kongtun.contributions.selectors import member_position
 from kongtun.contributions.services import payment_record, terms_update
-from kongtun.contributions.tests.test_schedule import credits, days, schedules
 from kongtun.contributions.tests.village import TODAY, Village, build, freeze_today
 from kongtun.members.services import member_register
 
@@ -151,11 +148,3 @@ def test_never_lapsing_terms_preview_nothing(village: Village, users: Any) -> No
         reinstatement_fee=D("0"),
     )
     assert arrears.lapse_preview(fund=village.fund, as_of=TODAY) is None
-
-
-@settings(deadline=None)
-@given(schedules(), credits, days)
-def test_the_fund_wide_position_is_the_schedules(s: Any, credit: Decimal, as_of: dt.date) -> None:
-    """The arrears list counts missed periods per segment; it must agree with the schedule's
-    own count, period by period, for any plans, payments and day."""
-    assert arrears.position(s, credit, as_of) == position(s, credit, as_of)

@@ -396,6 +396,34 @@ def test_codi_matching_of_the_worked_example(books, example):
     }
 
 
+def test_a_member_who_rejoined_counts_membership_from_the_fresh_start(
+    books, plan, users, pay
+):
+    """Under "rejoin" terms a lapsed member starts again; for matching, a member who joined in
+    2019 and rejoined on 1 August 2023 has two months of membership on the cut-off."""
+    from kongtun.contributions.services import member_reinstate, terms_update
+
+    treasurer = users["treasurer"]
+    terms_update(
+        fund=books,
+        actor=treasurer,
+        default_plan=plan,
+        lapse_after=3,
+        lapse_unit="months",
+        reinstatement="rejoin",
+        reinstatement_fee=D("0"),
+    )
+    Example(books, treasurer, pay)  # the year's terms
+    member = new_member(books, treasurer, 777, dt.date(2019, 1, 1))
+    member_change_status(
+        member=member, actor=treasurer, event=Event.LAPSED, effective_on=dt.date(2023, 3, 1)
+    )
+    member_reinstate(member=member, actor=treasurer, on=dt.date(2023, 8, 1))
+    pay(member, "100.00", dt.date(2023, 8, 5))
+    codi = funder_section(matching_report(fund=books, fiscal_year=FY), "codi")
+    assert reasons_by_member(codi, {"M": member}) == {"M": {"joined_too_late"}}
+
+
 def test_local_government_matches_half_and_has_its_own_rounds(books, example):
     local = funder_section(matching_report(fund=books, fiscal_year=FY), "local_gov")
 

@@ -127,19 +127,23 @@ def test_paying_the_arrears_reinstates_a_lapsed_member(village: Village, users: 
     assert m5.pk not in {r.member.pk for g in listing.branches for r in g.rows}
 
 
-def test_a_late_recorded_payment_reinstates_from_the_lapse_day(
+def test_a_late_recorded_payment_reinstates_only_if_nothing_is_owed_today(
     village: Village, users: Any
 ) -> None:
-    """A paper receipt of 20 April, typed in after the member lapsed on 1 May, covers the
-    arrears as of its date: the member is back, from the day of the lapse (history cannot go
-    backwards), and the payment is not refused."""
+    """A paper receipt of 20 April, typed in after the member lapsed on 1 May, cleared the
+    arrears of its own day but not today's: the payment is taken and the member stays lapsed.
+    Paying the rest brings them back, from today (history never goes backwards)."""
     m5 = village.m[5]
     receipt = payment_record(
         member=m5, actor=users["treasurer"], amount=D("60"), date=dt.date(2024, 4, 20)
     )
     assert receipt.paid_through == dt.date(2024, 3, 31)
     m5.refresh_from_db()
-    assert (m5.status, m5.status_since) == (Status.ACTIVE, dt.date(2024, 5, 1))
+    assert m5.status == Status.LAPSED
+
+    payment_record(member=m5, actor=users["treasurer"], amount=D("60"), date=TODAY)
+    m5.refresh_from_db()
+    assert (m5.status, m5.status_since) == (Status.ACTIVE, TODAY)
 
 
 def test_a_rejoin_fund_does_not_reinstate_on_payment(village: Village, users: Any) -> None:

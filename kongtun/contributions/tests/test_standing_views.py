@@ -261,15 +261,21 @@ def test_a_plan_change_snaps_to_the_next_period_and_recomputes(
     response = client.post(url("contributions-member-plan", member=m3.code), data)
     assert response.status_code == 303
     row = MemberPlan.objects.filter(member=m3).last()
-    assert row is not None and (row.plan, row.starts_on) == (village.daily, dt.date(2024, 4, 1))
+    # 180 baht paid January to June at 30 a month: those months stay paid under the monthly
+    # plan, and the daily plan starts after them.
+    assert row is not None and (row.plan, row.starts_on) == (village.daily, dt.date(2024, 7, 1))
     with translation.override("en"):
-        real = format_date(dt.date(2024, 4, 1))
+        real = format_date(dt.date(2024, 7, 1))
     assert real in _messages(response)[0]
-    # 180 baht: January to March at 30 a month (90), then 90 days from 1 April.
-    assert Standing.objects.get(member=m3).paid_through == dt.date(2024, 6, 29)
+    assert Standing.objects.get(member=m3).paid_through == dt.date(2024, 6, 30)
     page = client.get(url("contributions-member", member=m3.code))
-    assert page.context["position"].plan == village.daily
-    assert page.context["position"].paid_through == dt.date(2024, 6, 29)
+    assert page.context["position"].paid_through == dt.date(2024, 6, 30)
+    # A second change from the same day is refused: that day already has its plan.
+    again = client.post(
+        url("contributions-member-plan", member=m3.code),
+        {"plan": village.monthly.pk, "on": "01/07/2567"},
+    )
+    assert again.status_code == 400 and "on" in again.context["form"].errors
 
 
 @pytest.mark.parametrize(
@@ -277,7 +283,6 @@ def test_a_plan_change_snaps_to_the_next_period_and_recomputes(
     [
         ({"on": "31/02/2567"}, "on"),
         ({"on": ""}, "on"),
-        ({"on": "01/01/2567"}, "on"),  # the plan already starts that day
     ],
 )
 def test_a_bad_plan_change_is_refused_with_the_input_kept(
