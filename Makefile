@@ -1,6 +1,7 @@
 # Kongtun: two commands.
 #   make run    install, set up a demo database and serve it on http://127.0.0.1:8000
 #   make test   every check and the whole test suite, on SQLite and then on PostgreSQL 15
+#   make bench  the benchmarks in bench/, each against a raw baseline measured in the same run
 # CI runs `make -k test` with CI=true (.ci/run). Steps are incremental: a second run is quick.
 
 SHELL := /bin/bash
@@ -44,7 +45,7 @@ PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) \
 	$(if $(CI_MODE),-p no:cacheprovider -p pytest_no_skips) $(PYTEST_ARGS)
 
 .PHONY: help run test check lint typecheck migrations-check test-sqlite test-postgres \
-	messages packages-run packages-test venv venv-dev clean
+	messages packages-run packages-test venv venv-dev clean bench
 
 help:
 	@echo "make run            install and serve the demo on http://$(BIND)"
@@ -52,6 +53,7 @@ help:
 	@echo "make check          only ruff (lint), mypy (typecheck) and migrations-check"
 	@echo "make test-sqlite    only the test suite on SQLite"
 	@echo "make test-postgres  only the test suite on a throwaway PostgreSQL 15"
+	@echo "make bench          the benchmarks (bench/README.md); they print rates and ratios"
 	@echo "make clean          remove the venv and build output (keeps var/kongtun.env and data)"
 
 # --- Install ----------------------------------------------------------------------------------
@@ -129,6 +131,16 @@ test-sqlite: $(DEV_STAMP) packages-test messages
 
 test-postgres: $(DEV_STAMP) packages-test messages
 	$(TEST_ENV) PYTHON=$(PY) bash scripts/with-postgres.sh $(PYTEST)
+
+# --- Benchmarks ---------------------------------------------------------------------------------
+# Every bench/*.py (helpers start with "_") in turn, each on throwaway databases of its own;
+# never a timed assertion in the test suite. A script that fails does not stop the others.
+bench: $(RUN_STAMP)
+	@failed=; for script in bench/[a-z]*.py; do \
+		echo "== $$script"; \
+		env -u DATABASE_URL $(TEST_ENV) $(PY) $$script || failed="$$failed $$script"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bench: failed:$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf $(VENV) $(VAR_DIR)/static .mypy_cache .ruff_cache .pytest_cache

@@ -50,11 +50,16 @@ def audit_log(*, fund: Fund | None, actor: Any, changes: Sequence[Change]) -> li
         return []
     chain = chain_for(fund)
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    with transaction.atomic(), scopes_disabled():
+    # No savepoint: callers log inside their own transaction, and a failure here must undo
+    # the change it records anyway, so the whole transaction goes.
+    with transaction.atomic(savepoint=False), scopes_disabled():
         # The chain head is the one row every writer of this chain must lock, so entries get
         # consecutive numbers even under concurrent writers (SQLite serialises writers anyway).
-        AuditHead.objects.get_or_create(chain=chain)
-        head = AuditHead.objects.select_for_update().get(chain=chain)
+        # It exists after a chain's first entry: one locking read, and creation only then.
+        head = AuditHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            AuditHead.objects.get_or_create(chain=chain)
+            head = AuditHead.objects.select_for_update().get(chain=chain)
         now = timezone.now()  # read under the lock, so times never go backwards along the chain
         entries = []
         seq, prev = head.seq, head.hash

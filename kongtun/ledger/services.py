@@ -230,7 +230,9 @@ def entry_post_locked(
                 raise _refuse("lines", _("This form was already submitted with other amounts."))
         _check_date(fund, entry.date)
         codes = {p.account for p in entry.postings}
-        accounts = {a.code: a for a in Account.objects.filter(fund=fund, code__in=codes)}
+        # Unordered: a dict needs no ORDER BY, and the chart's ordering joins the fund.
+        found = Account.objects.filter(fund=fund, code__in=codes).order_by()
+        accounts = {a.code: a for a in found}
         missing = codes - set(accounts)
         if missing:
             raise _refuse(
