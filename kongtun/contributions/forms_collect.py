@@ -130,7 +130,7 @@ class QuickChoice(NamedTuple):
     label: str
     amount: Decimal
     reaches: dt.date
-    periods: int  # beyond the paid-through date; 0 for "pay up to date"
+    periods: int  # ahead of being paid up today; 0 for "pay up to date"
 
 
 def _reaches(pos: MemberPosition, amount: Decimal) -> dt.date:
@@ -153,7 +153,7 @@ def default_amount(pos: MemberPosition) -> Decimal:
 
 
 def quick_choices(pos: MemberPosition) -> list[QuickChoice]:
-    """Pay up to date, then whole periods beyond the paid-through date (amount_for), each once."""
+    """Pay up to date, then up to date and whole periods ahead (amount_for), each once."""
     offers: list[tuple[str, Decimal, int]] = []
     if pos.due_now:
         offers.append((str(_("Pay up to date")), pos.due_now, 0))

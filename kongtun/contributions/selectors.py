@@ -40,9 +40,11 @@ class MemberPosition(NamedTuple):
         return self.position.due_now + self.fees_due
 
     def amount_for(self, periods: int) -> Decimal:
-        """What pays the fees owed and the next `periods` whole periods after the paid-through
-        date; periods already overdue count among them."""
-        return self.schedule.amount_to_reach(self.credit, periods) + self.fees_due
+        """What makes the member paid up today (fees and arrears included) and pays `periods`
+        whole periods ahead of that: "+3 months" on the collector's screen."""
+        up_to_date = self.position.due_now
+        ahead = self.schedule.amount_to_reach(self.credit + up_to_date, periods)
+        return up_to_date + ahead + self.fees_due
 
 
 def _default_schedule(member: Member, terms: Terms) -> tuple[sched.Schedule, Decimal]:

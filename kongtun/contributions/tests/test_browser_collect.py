@@ -167,23 +167,23 @@ def test_a_morning_of_collecting_on_a_phone(server, browser):
     page.wait_for_selector("#pay-form")
     assert page.inner_text("#member-number") == "102"
     page.click('#quick button[data-periods="3"]')
-    assert page.input_value("#id_amount") == "110.00"
+    assert page.input_value("#id_amount") == "230.00"
     shot(page, "collect-05-plus-three")
     page.click("#record")
     page.wait_for_selector("#last-receipt")
     assert page.locator("#receipts tr.receipt").count() == 2
-    assert page.inner_text("#session-total") == "250.00"
+    assert page.inner_text("#session-total") == "370.00"
 
     # Counting: 10 baht short. Without a note it is refused; with one the session closes.
     page.click("#to-close")
     page.wait_for_selector("#close-form")
-    assert page.inner_text("#receipts-total").startswith("250.00")
-    page.fill("#id_counted", "240")
+    assert page.inner_text("#receipts-total").startswith("370.00")
+    page.fill("#id_counted", "360")
     assert page.locator("#live-difference").is_visible()
     assert "10.00" in page.inner_text("#live-difference")
     page.click("#close")
     page.wait_for_selector(".field-error #id_note")
-    assert page.input_value("#id_counted") == "240"
+    assert page.input_value("#id_counted") == "360"
     page.fill("#id_note", "ทอนเงินผิดให้สมาชิก 10 บาท")
     _fits(page)
     shot(page, "collect-06-count")

@@ -196,9 +196,9 @@ def test_the_amount_defaults_to_what_makes_the_member_paid_up(session, behind, c
         DUE,
         add_months(last_month_end + dt.timedelta(days=1), 1) - dt.timedelta(days=1),
     )
-    # +1, +3, +6, +12 months beyond what is paid: the entry fee first, then the months.
+    # +1, +3, +6, +12 months ahead of being paid up today (140: fee, arrears, this month).
     assert [a for a, _ in quick[1:]] == [
-        Decimal(x) for x in ("50.00", "110.00", "200.00", "380.00")
+        Decimal(x) for x in ("170.00", "230.00", "320.00", "500.00")
     ]
 
 
@@ -251,13 +251,13 @@ def test_the_same_form_with_another_amount_is_refused(session, behind, collector
 
 def test_quick_amounts_are_recorded_as_chosen(session, behind, collector):
     page = collector.get(_pay_url(session, behind))
-    three = page.context["quick"][2]
-    assert three.amount == Decimal("110.00")
+    three = page.context["quick"][2]  # paid up today (fee + 4 months), then 3 months ahead
+    assert three.amount == Decimal("230.00")
     response = _post_pay(collector, session, behind, f"{three.amount:,.2f}", uuid.uuid4())
     assert response.status_code == 303
     receipt = Receipt.objects.get(fund=session.fund)
     assert receipt.paid_through == three.reaches
-    assert (receipt.fee, receipt.contribution) == (Decimal("20.00"), Decimal("90.00"))
+    assert (receipt.fee, receipt.contribution) == (Decimal("20.00"), Decimal("210.00"))
 
 
 @pytest.mark.parametrize("typed", ["0", "-5", "1.234", "12,50", "abc", "0.00"])
