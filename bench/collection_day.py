@@ -20,11 +20,9 @@ import argparse
 import cProfile
 import datetime as dt
 import hashlib
-import os
 import pstats
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -33,40 +31,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import national_id, setup_django
+
 TARGET = 0.25
 AMOUNT = Decimal("30.00")  # one month of a 30-baht monthly plan
 JOINED = dt.date(2024, 1, 1)
-
-
-def setup_django(tmp: Path) -> None:
-    """Point Kongtun at a fresh SQLite file of its own and load Django."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "kongtun.settings",
-            "DATABASE_URL": f"sqlite:///{tmp / 'kongtun.sqlite3'}",
-            "KONGTUN_VAR_DIR": str(tmp / "var"),
-            "KONGTUN_ENV_FILE": "/dev/null",
-            "DEBUG": "false",
-            "HTTPS": "false",
-            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuv",
-            "FIELD_ENCRYPTION_KEY": "bench-only-field-key",
-            "BLIND_INDEX_KEY": "bench-only-index-key",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def national_id(seed: int) -> str:
-    body = f"5{seed:011d}"[:12]
-    total = sum(int(d) * (13 - i) for i, d in enumerate(body))
-    return body + str((11 - total % 11) % 10)
 
 
 def seed(members: int) -> dict[str, Any]:

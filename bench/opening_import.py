@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import os
 import resource
 import shutil
 import sqlite3
@@ -41,7 +40,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import national_id, setup_django
+
 CACHE = Path(tempfile.gettempdir()) / "kongtun-bench"
 TARGET = 0.20
 MEMORY_TARGET_MB = 1024
@@ -270,36 +270,6 @@ def workbook(members: int, count: int, with_openpyxl: bool) -> Path:
 
 
 # --- The database ----------------------------------------------------------------------------
-
-
-def setup_django(tmp: Path) -> None:
-    """Point Kongtun at a fresh SQLite file of its own and load Django."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "kongtun.settings",
-            "DATABASE_URL": f"sqlite:///{tmp / 'kongtun.sqlite3'}",
-            "KONGTUN_VAR_DIR": str(tmp / "var"),
-            "KONGTUN_ENV_FILE": "/dev/null",
-            "DEBUG": "false",
-            "HTTPS": "false",
-            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuv",
-            "FIELD_ENCRYPTION_KEY": "bench-only-field-key",
-            "BLIND_INDEX_KEY": "bench-only-index-key",
-        }
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def national_id(seed: int) -> str:
-    body = f"5{seed:011d}"[:12]
-    total = sum(int(d) * (13 - i) for i, d in enumerate(body))
-    return body + str((11 - total % 11) % 10)
 
 
 def _thai_name(i: int) -> str:
