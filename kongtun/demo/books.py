@@ -2,14 +2,17 @@
 
 `plan_books` is pure: from a fund's plan, its members and today's date it returns the same
 entries every time. They start with an opening entry on the first day of a fiscal year and
-run to the end of last month. Each month has the members' contributions (the members who were
-active that day, by their status history), a deposit of most of the cash, entry fees for the
-members approved that month, and welfare paid by CODI category: a death benefit for each
-member who died that month (on the date in their history), births, illness, a yearly payment
-to the elderly and scholarships in May. It also has administration costs kept to a share of
-the welfare paid, bank interest in June and December, the government co-contribution through
-CODI for the funds that apply, a local government's yearly contribution, and one entry posted
-to the wrong account, reversed and posted again. Months are closed except the last two.
+run to the end of last month. The members' contributions come from kongtun.demo.contributions:
+an entry for each receipt (contribution and any entry fee, in cash), a reversal for each
+voided one, and an entry for each co-funder's payment (CODI by round, the local government
+every year). Before a fund gave receipts in Kongtun, each month's collection and entry fees
+are one total each, from the paper register; the totals and the receipts never overlap. Each
+month also has a deposit of most of the cash after the monthly meeting and welfare paid by
+CODI category: a death benefit for each member who died that month (on the date in their
+history), births, illness, a yearly payment to the elderly and scholarships in May. It also
+has administration costs kept to a share of the welfare paid, bank interest in June and
+December, and one entry posted to the wrong account, reversed and posted again. Months are
+closed except the last two.
 
 kongtun.demo.books_load writes a plan to the database.
 """
@@ -21,7 +24,7 @@ import datetime as dt
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -32,22 +35,20 @@ from kongtun.ledger.chart import TEMPLATE
 from kongtun.ledger.models import (
     JournalEntry,
     PeriodClose,
-    Source,
 )
 from kongtun.lib.thaidate import MONTHS_TH, age_on, be_year
 from kongtun.members.models import Event, Status
 
 if TYPE_CHECKING:
+    from kongtun.demo.contributions import DuesPlan, ReceiptSpec
     from kongtun.demo.province import FundContent, FundSpec, MemberSpec
 
 CODE = {a.role: a.code for a in TEMPLATE}  # the template's accounts by role, e.g. "cash" → 1101
 SOURCE = {a.code: a.source for a in TEMPLATE}
 CASH, BANK = CODE["cash"], CODE["bank"]
 
-CONTRIBUTION = 30  # baht a month per member (1 baht a day, the CODI model)
-ENTRY_FEE = 20
 SCHOLARSHIP = 500
-CODI_PER_MEMBER = 365  # the government matches a member's 365 baht a year, times a ratio
+PAPER_MONTHLY = 30  # baht a month per member before a fund gave receipts ("1 baht a day")
 MONTHS_BACK = 30  # books start at the fiscal year open 30 months before this month
 OPEN_MONTHS = 2  # the last months of the books are left open
 OVER_CAP_FUNDS = 3  # funds whose administration costs exceed the 20 % cap
@@ -156,6 +157,9 @@ class PlannedEntry:
     entry: core.Entry  # postings by account code, amounts in satang, each line's source filled
     kind: str
     reverses: int | None = None  # index in BooksPlan.entries of the entry this one reverses
+    # What the entry records, for the loader to link: ("receipt", i) or ("void", i) for
+    # DuesPlan.receipts[i], ("cofund", i) for DuesPlan.cofunds[i].
+    link: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -173,13 +177,14 @@ class _Intent:
 
     day: dt.date
     order: int  # within a day: 1 money in, 2 deposit, 3 money out, 4 interest
-    what: str  # receipt, deposit, payment, interest, codi_due, codi_paid, mistake, reversal
+    what: str  # receipt, void, deposit, payment, interest, mistake, reversal
     account: str = ""  # role of the income or expense account
     amount: Decimal = ZERO
     memo: str = ""
     kind: str = K.OTHER
     money: str = "cash"  # where a receipt goes or a payment is paid from, if the cash suffices
     ref: _Intent | None = None  # for a reversal or a correction: the mistaken entry's intent
+    link: tuple[str, int] | None = None  # see PlannedEntry
 
 
 def _entry(day: dt.date, memo: str, *lines: tuple[str, Decimal, str]) -> core.Entry:
@@ -217,9 +222,19 @@ def over_cap_codes(plan: Sequence[FundSpec], *, seed: int) -> set[str]:
 
 
 def plan_books(
-    spec: FundSpec, content: FundContent, *, today: dt.date, seed: int, over_cap: bool = False
+    spec: FundSpec,
+    content: FundContent,
+    *,
+    today: dt.date,
+    seed: int,
+    dues: DuesPlan,
+    over_cap: bool = False,
 ) -> BooksPlan:
-    """The fund's books from its fiscal year two to three years back to the end of last month."""
+    """The fund's books from its fiscal year two to three years back to the end of last month.
+
+    `dues` is the fund's contributions (kongtun.demo.contributions.plan_dues), planned over
+    the same members; its meeting days are the days the cash is collected.
+    """
     rng = random.Random(f"{seed}:{spec.code}:books")  # noqa: S311 - reproducible, not secrets
     randint = rng.randint
     start, end = books_period(spec.fiscal_year, today)
@@ -227,7 +242,6 @@ def plan_books(
     active_at_start = people.active_on(start)
 
     # The fund's own habits, drawn once.
-    payers_low = randint(85, 95)  # in a month 85–100 % of the active members pay
     cash_float = min(max(_round_up(baht(active_at_start * 8), 100), baht(1000)), baht(20000))
     birth_amount = rng.choice((500, 800, 1000))
     death_table = rng.choice(DEATH_TABLES)
@@ -236,26 +250,10 @@ def plan_books(
     scholarship_share = randint(5, 15)
     admin_permille = randint(220, 300) if over_cap else randint(50, 150)
     half_year_rate = Decimal(rng.choice((25, 40, 50))) / 20000  # 0.25–0.5 % a year, paid twice
-    local_gov = ""
-    if spec.kind == Fund.Kind.MUNICIPALITY:
-        local_gov = "income.municipality"
-    elif rng.random() < 0.4:
-        local_gov = "income.tao"
-    local_per_member = randint(10, 40)
 
     intents: list[_Intent] = []
     add = intents.append
-
-    def receipt(
-        day: dt.date,
-        account: str,
-        amount: Decimal,
-        memo: str,
-        *,
-        kind: str = K.OTHER,
-        money: str = "cash",
-    ) -> None:
-        add(_Intent(day, 1, "receipt", account, amount, memo, kind, money))
+    _plan_dues(intents, dues)
 
     def pay(
         day: dt.date,
@@ -280,29 +278,13 @@ def plan_books(
         months.append(month)
         last = _month_end(month)
         label = _month_label(month)
-        collect = month.replace(day=randint(3, 10))  # the monthly meeting, where members pay
+        collect = dues.meetings[len(months) - 1]  # the monthly meeting, where members pay
         meeting_day[month] = collect
         active = people.active_on(collect)
-        payers = active * randint(payers_low, 100) // 100
-        if payers:
-            receipt(
-                collect,
-                "income.members",
-                baht(payers * CONTRIBUTION),
-                f"เงินสมทบสมาชิกประจำเดือน{label} ({payers:,} คน × {CONTRIBUTION} บาท)",
-                kind=K.CONTRIBUTION,
-            )
+        if month < dues.receipts_from:
+            _paper_month(add, people, month, collect, active, dues, rng)
         deposit_day = min(collect + dt.timedelta(days=randint(1, 3)), last)
         add(_Intent(deposit_day, 2, "deposit", memo=f"นำเงินสดฝากธนาคาร ({label})"))
-        joined = people.approved_between(month, last)
-        if joined:
-            receipt(
-                dt.date.fromordinal(joined[-1]),
-                "income.entry_fees",
-                baht(len(joined) * ENTRY_FEE),
-                f"ค่าสมัครสมาชิกใหม่เดือน{label} ({len(joined)} คน × {ENTRY_FEE} บาท)",
-                kind=K.CONTRIBUTION,
-            )
 
         for day, m in deaths.get(month, ()):
             name = f"{m.title}{m.first_name} {m.last_name} (สมาชิกเลขที่ {m.number})"
@@ -376,31 +358,6 @@ def plan_books(
                     memo=f"ดอกเบี้ยเงินฝากออมทรัพย์ งวด{label}",
                 )
             )
-        if local_gov and month.month == 1:
-            amount = max(_round_up(baht(active * local_per_member), 100), baht(100))
-            body = "เทศบาล" if local_gov == "income.municipality" else "องค์การบริหารส่วนตำบล"
-            receipt(
-                month.replace(day=randint(10, 28)),
-                local_gov,
-                amount,
-                f"เงินสมทบจาก{body} ปีงบประมาณ {be_year(month)}",
-                money="bank",
-            )
-        if spec.applying and month.month == 6:
-            # Approved in June (a receivable), transferred one to two and a half months later.
-            day = month.replace(day=randint(10, 28))
-            eligible = people.active_on(day)
-            ratio = randint(20, 60)
-            amount = baht(CODI_PER_MEMBER * eligible * ratio // 100)
-            if amount:
-                memo = (
-                    f"เงินสมทบจากรัฐบาลผ่าน พอช. ปีงบประมาณ {be_year(day)} "
-                    f"({eligible:,} คน × {CODI_PER_MEMBER} บาท × {ratio}%)"
-                )
-                add(_Intent(day, 1, "codi_due", "income.codi", amount, f"{memo} อนุมัติแล้ว"))
-                paid_on = day + dt.timedelta(days=randint(30, 75))
-                if paid_on <= end:
-                    add(_Intent(paid_on, 1, "codi_paid", "income.codi", amount, f"รับโอน{memo}"))
         month = add_months(month, 1)
 
     if len(months) >= 8:
@@ -438,10 +395,10 @@ def plan_books(
     opening_cash = cash_float
     # Dry run without interest to learn how low the bank would go from zero; the opening
     # balance then covers it, so neither cash nor bank is ever overdrawn.
-    _, lowest = _materialise(intents, opening_cash, ZERO, ZERO)
+    _, lowest = _materialise(intents, opening_cash, ZERO, ZERO, dues=dues, dry=True)
     base = _round_up(baht(active_at_start * randint(300, 1200)), 100)
     opening_bank = max(base, _round_up(-lowest, 100) + 1000)
-    entries, _ = _materialise(intents, opening_cash, opening_bank, half_year_rate)
+    entries, _ = _materialise(intents, opening_cash, opening_bank, half_year_rate, dues=dues)
     fy = be_year(start) + (1 if start.month >= 10 else 0)
     opening = PlannedEntry(
         _entry(
@@ -457,6 +414,59 @@ def plan_books(
         replace(e, reverses=e.reverses + 1) if e.reverses is not None else e for e in entries
     ]
     return BooksPlan(start, end, tuple(entries), _closes(months, spec.fiscal_year), admin_permille)
+
+
+def _paper_month(
+    add: Callable[[_Intent], None],
+    people: _People,
+    month: dt.date,
+    collect: dt.date,
+    active: int,
+    dues: DuesPlan,
+    rng: random.Random,
+) -> None:
+    """A month before the fund gave receipts in Kongtun: the treasurer booked the meeting's
+    collection from the paper register as one total (30 baht from most of the members active
+    that day), and the month's entry fees as another."""
+    label = _month_label(month)
+    payers = active * rng.randint(85, 100) // 100
+    if payers:
+        add(
+            _Intent(
+                collect, 1, "receipt", "income.members", baht(payers * PAPER_MONTHLY),
+                f"เงินสมทบสมาชิกประจำเดือน{label} ({payers:,} คน × {PAPER_MONTHLY} บาท)"
+                " ตามทะเบียนรับเงิน",
+                K.CONTRIBUTION,
+            )
+        )  # fmt: skip
+    joined = people.approved_between(month, _month_end(month))
+    fee = dues.plans[dues.terms.default_plan].entry_fee
+    if joined and fee:
+        add(
+            _Intent(
+                dt.date.fromordinal(joined[-1]), 1, "receipt", "income.entry_fees",
+                baht(len(joined) * fee),
+                f"ค่าสมัครสมาชิกใหม่เดือน{label} ({len(joined)} คน × {fee:,.0f} บาท)",
+                K.CONTRIBUTION,
+            )
+        )  # fmt: skip
+
+
+def _plan_dues(intents: list[_Intent], dues: DuesPlan) -> None:
+    """A reversal for each voided receipt (the money given back) and a bank entry for each
+    co-funder's payment, as the contributions services post them. The receipts themselves
+    are merged in by _materialise, in their date order: there are tens of thousands."""
+    for i, r in enumerate(dues.receipts):
+        if r.void_on is not None:
+            memo = f"ยกเลิกใบเสร็จ {r.number}: {r.void_reason}"
+            intents.append(
+                _Intent(r.void_on, 3, "void", memo=memo, kind=K.REVERSAL, link=("void", i))
+            )
+    for i, c in enumerate(dues.cofunds):
+        intents.append(
+            _Intent(c.date, 1, "receipt", c.role, c.amount, c.memo, money="bank",
+                    link=("cofund", i))
+        )  # fmt: skip
 
 
 def _plan_admin(
@@ -503,22 +513,71 @@ def _plan_admin(
                     intents.append(_Intent(day, 3, "payment", role, baht(amount), memo + label))
 
 
+_MEMBERS, _FEES = CODE["income.members"], CODE["income.entry_fees"]
+
+
+def _receipt_entry(r: ReceiptSpec, member_number: str) -> core.Entry:
+    """A member's receipt as payment_record posts it, built directly: there are tens of
+    thousands, and every amount is positive and to the satang, and every line's source its
+    account's, by construction (books_write stores it as it is). Lines come in
+    payment_record's order: the money, the contribution, the fee."""
+    postings = [core.Posting(CASH, r.contribution + r.fee, SOURCE[CASH])]
+    if r.contribution:
+        postings.append(core.Posting(_MEMBERS, -r.contribution, SOURCE[_MEMBERS]))
+    if r.fee:
+        postings.append(core.Posting(_FEES, -r.fee, SOURCE[_FEES]))
+    memo = f"ใบเสร็จรับเงินเลขที่ {r.fiscal_year}/{r.seq:06d} สมาชิกเลขที่ {member_number}"
+    return core.Entry(r.date, memo, tuple(postings))
+
+
 def _materialise(
-    intents: Sequence[_Intent], cash: Decimal, bank: Decimal, half_year_rate: Decimal
+    intents: Sequence[_Intent],
+    cash: Decimal,
+    bank: Decimal,
+    half_year_rate: Decimal,
+    *,
+    dues: DuesPlan,
+    dry: bool = False,
 ) -> tuple[list[PlannedEntry], Decimal]:
     """Turn the intents, in date order, into entries; return them and the lowest bank balance.
 
-    A cash payment is paid from the bank when the cash on hand is short, and the monthly
-    deposit leaves the cash float (the opening cash) in hand.
+    The members' receipts (in date order already) are merged in, each before the other
+    intents of its day; a dry run only counts their cash. A cash payment is paid from the bank
+    when the cash on hand is short, and the monthly deposit leaves the cash float (the opening
+    cash) in hand.
     """
     cash_float = cash
     entries: list[PlannedEntry] = []
     index_of: dict[int, int] = {}  # id(intent) → index of its entry
+    receipts, numbers = dues.receipts, [m.number for m in dues.members]
+    receipt_entries: list[int] = []  # index of each receipt's entry
+    next_receipt = 0
     lowest = bank
-    for i in intents:
+    for i in [*intents, None]:
+        day = dt.date.max if i is None else i.day
+        while next_receipt < len(receipts) and receipts[next_receipt].date <= day:
+            r = receipts[next_receipt]
+            cash += r.contribution + r.fee
+            if not dry:
+                receipt_entries.append(len(entries))
+                posted = _receipt_entry(r, numbers[r.member])
+                entries.append(
+                    PlannedEntry(posted, K.CONTRIBUTION, None, ("receipt", next_receipt))
+                )
+            next_receipt += 1
+        if i is None:
+            break
         entry: core.Entry | None = None
-        reverses = None
-        if i.what == "receipt":
+        reverses: int | None = None
+        if i.what == "void" and i.link is not None:
+            r = receipts[i.link[1]]
+            if dry:
+                cash -= r.contribution + r.fee
+                continue
+            reverses = receipt_entries[i.link[1]]
+            memo = f"กลับรายการเลขที่ {reverses + 2}: {i.memo}"  # as receipt_void words it
+            entry = core.reversal(entries[reverses].entry, on=i.day, memo=memo)
+        elif i.what == "receipt":
             money = "bank" if i.money == "bank" else "cash"
             entry = _entry(i.day, i.memo, (money, i.amount, ""), (i.account, -i.amount, ""))
         elif i.what == "deposit":
@@ -541,20 +600,6 @@ def _materialise(
             amount = (bank * half_year_rate).quantize(SATANG, rounding=ROUND_HALF_UP)
             if amount > 0:
                 entry = _entry(i.day, i.memo, ("bank", amount, ""), (i.account, -amount, ""))
-        elif i.what == "codi_due":
-            entry = _entry(
-                i.day,
-                i.memo,
-                ("receivable.codi", i.amount, Source.CODI),
-                (i.account, -i.amount, ""),
-            )
-        elif i.what == "codi_paid":
-            entry = _entry(
-                i.day,
-                i.memo,
-                ("bank", i.amount, Source.CODI),
-                ("receivable.codi", -i.amount, Source.CODI),
-            )
         if entry is None:
             continue
         problems = core.validate_entry(entry)
@@ -562,7 +607,7 @@ def _materialise(
             raise ValueError(f"demo entry {entry.memo!r}: {problems}")
         index_of[id(i)] = len(entries)
         entries.append(
-            PlannedEntry(entry, K.REVERSAL if reverses is not None else i.kind, reverses)
+            PlannedEntry(entry, K.REVERSAL if reverses is not None else i.kind, reverses, i.link)
         )
         for p in entry.postings:
             if p.account == CASH:

@@ -48,6 +48,7 @@ from kongtun.ledger.services import (
 from kongtun.members.models import Member, Status
 
 BOOKKEEPER = "demo-bookkeeper"
+K = JournalEntry.Kind
 
 _ENTRY_FIELDS = (
     "code", "fund_id", "number", "date", "memo", "kind", "reverses_id", "created_by_id",
@@ -71,30 +72,41 @@ def bookkeeper() -> User:
 
 def books_write(*, fund: Fund, plan: BooksPlan, closed_by: User) -> dict[str, Any]:
     """Install the chart and store the planned entries and closed periods; call in the fund's
-    scope and transaction. Return the counts and the ledger head for the audit trail."""
+    scope and transaction. Return the counts and the ledger head for the audit trail, and
+    the number of the first planned entry with every entry's key by number (`entry_ids`), so
+    the loader can link receipts to their entries."""
     chart_install(fund=fund)
     accounts = {a.code: a for a in Account.objects.filter(fund=fund)}
     head = LedgerHead.objects.get(fund=fund)
     now = timezone.now()
     number, prev = head.number, head.hash
+    first_number = number + 1
     numbers: list[int] = []
     posted: list[tuple[int, core.Entry]] = []
     plain: list[tuple[Any, ...]] = []
     reversals: list[tuple[Any, ...]] = []
     for planned in plan.entries:
-        problems = core.validate_entry(planned.entry)
+        # A member's receipt is balanced by construction (books._receipt_entry), and there
+        # are tens of thousands; every other entry is checked here.
+        problems = [] if planned.kind == K.CONTRIBUTION else core.validate_entry(planned.entry)
         if problems:
             raise ValueError(f"demo entry {planned.entry.memo!r}: {problems}")
-        # Exactly what entry_post hashes: amounts to the satang, each line's source as saved.
-        entry = planned.entry._replace(
-            postings=tuple(
-                p._replace(
-                    amount=p.amount.quantize(core.SATANG),
-                    source=p.source or accounts[p.account].source,
-                )
-                for p in planned.entry.postings
+        # Exactly what entry_post hashes: amounts to the satang, each line's source as saved
+        # (a receipt's entry is planned that way already).
+        entry = planned.entry
+        if planned.kind != K.CONTRIBUTION:
+            entry = core.Entry(
+                entry.date,
+                entry.memo,
+                tuple(
+                    core.Posting(
+                        p.account,
+                        p.amount.quantize(core.SATANG),
+                        p.source or accounts[p.account].source,
+                    )
+                    for p in entry.postings
+                ),
             )
-        )
         number += 1
         target = numbers[planned.reverses] if planned.reverses is not None else None
         body = core.entry_body(number=number, entry=entry, reverses=target, fund=fund.pk)
@@ -117,9 +129,10 @@ def books_write(*, fund: Fund, plan: BooksPlan, closed_by: User) -> dict[str, An
         )
     )
     # Lines go in posting order: verify_ledger reads an entry's lines back by key.
+    fund_id, account_ids = fund.pk, {code: a.pk for code, a in accounts.items()}
     RawInsert(JournalLine, _LINE_FIELDS).run(
         [
-            (fund.pk, ids[n], accounts[p.account].pk, p.amount, p.source, entry.date)
+            (fund_id, ids[n], account_ids[p.account], p.amount, p.source, entry.date)
             for n, entry in posted
             for p in entry.postings
         ]
@@ -136,6 +149,8 @@ def books_write(*, fund: Fund, plan: BooksPlan, closed_by: User) -> dict[str, An
         "first_day": plan.start.isoformat(),
         "last_day": plan.end.isoformat(),
         "head": {"number": number, "hash": prev},
+        "first_number": first_number,
+        "entry_ids": ids,
     }
 
 

@@ -1,12 +1,13 @@
 """The demo province: Lampang's funds, committees, ~100k SYNTHETIC members, about three years
-of each fund's books (kongtun.demo.books) and the demo logins.
+of each fund's contributions (kongtun.demo.contributions) and books (kongtun.demo.books) and
+the demo logins.
 
-Two layers. The plan (`plan_province`, `build_fund_content`, `books.plan_books`,
-`login_specs`) is pure: given the tambons, a seed, today's date and the scale it returns plain
-frozen dataclasses, the same every time, so tests can compare two builds directly. The loader
-(`load_demo`) writes a plan to the database, one fund with its books per transaction, and
-skips every fund and user that already exists (by fund code and username), so a second run
-creates nothing and keeps every change made since.
+Two layers. The plan (`plan_province`, `build_fund_content`, `contributions.plan_dues`,
+`books.plan_books`, `login_specs`) is pure: given the tambons, a seed, today's date and the
+scale it returns plain frozen dataclasses, the same every time, so tests can compare two
+builds directly. The loader (`load_demo`) writes a plan to the database, one fund with its
+books per transaction, and skips every fund and user that already exists (by fund code and
+username), so a second run creates nothing and keeps every change made since.
 
 Nobody in here is a real person: names come from kongtun.demo.names (every family name holds
 the obsolete letter ฃ or ฅ), and national IDs come from `synthetic_national_id` below.
@@ -21,7 +22,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from kongtun.accounts.models import User
 from kongtun.audit.services import Change, audit_log
-from kongtun.demo import books, books_load, names
+from kongtun.demo import books, books_load, contributions, contributions_load, names
 from kongtun.demo.inserts import RawInsert
 from kongtun.funds.models import (
     Branch,
@@ -209,6 +210,7 @@ class HistorySpec:
     from_status: str
     to_status: str
     effective_on: dt.date
+    note: str = ""  # what lapse_apply or a reinstating payment writes (kongtun.demo.contributions)
 
 
 @dataclass(frozen=True)
@@ -646,7 +648,8 @@ _MEMBER_FIELDS = (
     "import_batch_id", "created_at", "updated_at",
 )  # fmt: skip
 _HISTORY_FIELDS = (
-    "fund_id", "member_id", "event", "from_status", "to_status", "effective_on", "recorded_at",
+    "fund_id", "member_id", "event", "from_status", "to_status", "effective_on", "note",
+    "recorded_at",
 )  # fmt: skip
 _BENEFICIARY_FIELDS = (
     "fund_id", "member_id", "full_name", "relationship", "share_percent",
@@ -655,9 +658,12 @@ _BENEFICIARY_FIELDS = (
 _CONSENT_FIELDS = ("fund_id", "member_id", "purpose", "channel", "given_on")
 
 
-def _create_fund(spec: FundSpec, content: FundContent, ledger: books.BooksPlan) -> Counter[str]:
-    """Write one fund and everything in it, books included, in one transaction, with one
-    audit entry for the fund and one for its books."""
+def _create_fund(
+    spec: FundSpec, content: FundContent, ledger: books.BooksPlan, dues: contributions.DuesPlan
+) -> Counter[str]:
+    """Write one fund and everything in it, books and contributions included, in one
+    transaction, with one audit entry for the fund, one for its books and one for its
+    contributions."""
     counts: Counter[str] = Counter()
     with transaction.atomic():
         fund = Fund.objects.create(
@@ -729,9 +735,10 @@ def _create_fund(spec: FundSpec, content: FundContent, ledger: books.BooksPlan) 
             for m in content.members:
                 member_id = ids[m.number]
                 history += [
-                    (fund.pk, member_id, h.event, h.from_status, h.to_status, h.effective_on, now)
+                    (fund.pk, member_id, h.event, h.from_status, h.to_status, h.effective_on,
+                     h.note, now)
                     for h in m.history
-                ]
+                ]  # fmt: skip
                 for b in m.beneficiaries:
                     secret = ("", "", "")
                     if b.national_id:
@@ -749,8 +756,10 @@ def _create_fund(spec: FundSpec, content: FundContent, ledger: books.BooksPlan) 
             RawInsert(StatusChange, _HISTORY_FIELDS).run(history)
             RawInsert(Beneficiary, _BENEFICIARY_FIELDS).run(beneficiaries)
             RawInsert(Consent, _CONSENT_FIELDS).run(consents)
-            written = books_load.books_write(
-                fund=fund, plan=ledger, closed_by=books_load.bookkeeper()
+            keeper = books_load.bookkeeper()
+            written = books_load.books_write(fund=fund, plan=ledger, closed_by=keeper)
+            dues_counts = contributions_load.dues_write(
+                fund=fund, dues=dues, ledger=ledger, written=written, member_ids=ids, by=keeper
             )
         counts.update(
             funds=1,
@@ -763,10 +772,13 @@ def _create_fund(spec: FundSpec, content: FundContent, ledger: books.BooksPlan) 
             consents=len(consents),
         )
         book_counts = {k: written[k] for k in ("book_entries", "book_lines", "period_closes")}
-        # One entry for the fund and one for its books, not one per member or book entry: a
-        # hash-chained entry per row would multiply the run time and bury the trail under
-        # generated rows. The counts say what the loader put in, and the ledger head's hash
-        # ties the books' own chain into the audit trail; every later change is audited.
+        # The last receipt number of each fiscal year (the receipts are in number order).
+        last_receipt = {str(r.fiscal_year): r.seq for r in dues.receipts}
+        # One entry for the fund, one for its books and one for its contributions, not one per
+        # member, receipt or book entry: a hash-chained entry per row would multiply the run
+        # time and bury the trail under generated rows. The counts say what the loader put in,
+        # and the ledger head's hash ties the books' own chain (every receipt's entry in it)
+        # into the audit trail; every later change is audited.
         audit_log(
             fund=fund,
             actor=None,
@@ -784,9 +796,16 @@ def _create_fund(spec: FundSpec, content: FundContent, ledger: books.BooksPlan) 
                     counts=book_counts,
                     period={"from": written["first_day"], "to": written["last_day"]},
                 ),
+                Change.of(
+                    "demo.contributions.loaded",
+                    fund,
+                    after={"last_receipt": last_receipt},
+                    counts=dict(dues_counts),
+                ),
             ],
         )
         counts.update(book_counts)
+        counts.update(dues_counts)
     return counts
 
 
@@ -882,10 +901,13 @@ def load_demo(
             continue
         tick = time.monotonic()
         content = build_fund_content(spec, today=today, scale=scale, seed=seed)
+        dues = contributions.plan_dues(spec, content, today=today, seed=seed)
+        # Lapses dated as the fund's rule has them, for the receipts made.
+        content = replace(content, members=dues.members)
         ledger = books.plan_books(
-            spec, content, today=today, seed=seed, over_cap=spec.code in over_cap
+            spec, content, today=today, seed=seed, dues=dues, over_cap=spec.code in over_cap
         )
-        counts = _create_fund(spec, content, ledger)
+        counts = _create_fund(spec, content, ledger, dues)
         result.funds_created += 1
         result.counts.update(counts)
         if progress is not None:
@@ -893,7 +915,7 @@ def load_demo(
                 result.funds_created,
                 to_do,
                 f"{spec.code} {spec.name}: {counts['members']:,} members, "
-                f"{counts['book_entries']:,} book entries"
+                f"{counts['receipts']:,} receipts, {counts['book_entries']:,} book entries"
                 f" ({time.monotonic() - tick:.1f} s)",
             )
 
@@ -918,11 +940,23 @@ def load_demo(
 
     showcase = funds.get(plan[0].code) if plan else None
     if showcase is not None and showcase.code not in existing:
-        # Vouchers need their makers and approver, the showcase's demo users, who exist only
+        # Collection sessions and vouchers need the showcase's demo users, who exist only
         # now; like the rest of the fund they are added in the run that creates it.
-        who = {f"demo-{r.value}": r for r in (Role.TREASURER, Role.SECRETARY, Role.COMMITTEE)}
+        who = {
+            f"demo-{r.value}": r
+            for r in (Role.TREASURER, Role.SECRETARY, Role.COMMITTEE, Role.COLLECTOR)
+        }
         users = {u.username: u for u in User.objects.filter(username__in=who)}
         if len(users) == len(who):
+            # Sessions first: their cash is in hand before the vouchers look for some.
+            result.counts.update(
+                contributions_load.showcase_sessions(
+                    fund=showcase,
+                    collector=users["demo-collector"],
+                    treasurer=users["demo-treasurer"],
+                    today=today,
+                )
+            )
             result.counts.update(
                 books_load.showcase_paperwork(
                     fund=showcase,

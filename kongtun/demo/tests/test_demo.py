@@ -6,7 +6,8 @@ import datetime as dt
 import io
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,10 @@ from django_scopes import scopes_disabled
 from kongtun.accounts.models import User
 from kongtun.audit.models import AuditEntry
 from kongtun.audit.verify import verify_audit
+from kongtun.contributions.models import CollectionSession, Plan, Receipt, Standing
 from kongtun.demo import books, names
 from kongtun.demo import province as demo
+from kongtun.demo.contributions import plan_dues
 from kongtun.funds.models import (
     Branch,
     CofundingApplication,
@@ -87,7 +90,8 @@ def snapshot() -> dict[str, int]:
     with fund_scope(funds):
         for model in (Branch, CommitteeMember, CofundingApplication, Member, StatusChange,
                       Beneficiary, Consent, Account, JournalEntry, JournalLine, PeriodClose,
-                      Voucher, BankReconciliation):  # fmt: skip
+                      Voucher, BankReconciliation, Plan, Standing, Receipt,
+                      CollectionSession):  # fmt: skip
             counts[model.__name__] = model.objects.count()
     return counts
 
@@ -214,9 +218,15 @@ def test_load_is_idempotent_and_keeps_later_edits(db):
     with scopes_disabled():
         loader = Counter(AuditEntry.objects.filter(action__startswith="demo.").values_list(
             "action", flat=True))  # fmt: skip
-    # One for each fund and one for its books, one for the province; the showcase's vouchers
-    # went through the ledger services and are audited one by one like anybody's.
-    assert loader == {"demo.fund.loaded": 3, "demo.books.loaded": 3, "demo.province.loaded": 1}
+    # One for each fund, its books and its contributions, one for the province; the
+    # showcase's vouchers and collection sessions went through the services and are audited
+    # one by one like anybody's.
+    assert loader == {
+        "demo.fund.loaded": 3,
+        "demo.books.loaded": 3,
+        "demo.contributions.loaded": 3,
+        "demo.province.loaded": 1,
+    }
     showcase = Fund.objects.get(code=demo_funds()[0].code)
     Fund.objects.filter(pk=showcase.pk).update(name="ชื่อที่แก้แล้ว")
     with fund_scope(showcase):
@@ -369,10 +379,13 @@ def running_balances(plan: books.BooksPlan) -> dict[str, Decimal]:
 
 def test_the_books_plan_follows_the_members(tambons):
     plan = demo.plan_province(tambons)
+    paper_totals = 0
     for spec in plan[:4]:
         content = demo.build_fund_content(spec, today=TODAY, scale=0.05)
-        ledger = books.plan_books(spec, content, today=TODAY, seed=demo.SEED)
-        assert ledger == books.plan_books(spec, content, today=TODAY, seed=demo.SEED)
+        dues = plan_dues(spec, content, today=TODAY, seed=demo.SEED)
+        content = replace(content, members=dues.members)
+        ledger = books.plan_books(spec, content, today=TODAY, seed=demo.SEED, dues=dues)
+        assert ledger == books.plan_books(spec, content, today=TODAY, seed=demo.SEED, dues=dues)
         start, end = ledger.start, ledger.end
         assert end == dt.date(2026, 2, 28)  # the end of the month before TODAY
         assert start == books.fiscal_year_start(spec.fiscal_year, start)
@@ -386,14 +399,51 @@ def test_the_books_plan_follows_the_members(tambons):
             assert all(type(p.amount) is Decimal for p in planned.entry.postings)
         assert all(low >= 0 for low in running_balances(ledger).values())
 
-        # Contributions: 30 baht from most of the members active that day, never more.
+        # Contributions: an entry for each receipt, as payment_record posts it, a reversal for
+        # each voided one, and before the first receipt a monthly total from the paper
+        # register: 30 baht from most of the members active that day, never more.
+        members, fees = books.CODE["income.members"], books.CODE["income.entry_fees"]
+        linked = {e.link: e for e in ledger.entries if e.link is not None}
+        for i, r in enumerate(dues.receipts):
+            posted = linked["receipt", i]
+            assert posted.kind == JournalEntry.Kind.CONTRIBUTION and posted.entry.date == r.date
+            assert [(p.account, p.amount) for p in posted.entry.postings] == [
+                (books.CASH, r.total),
+                *([(members, -r.contribution)] if r.contribution else []),
+                *([(fees, -r.fee)] if r.fee else []),
+            ]
+            assert r.number in posted.entry.memo
+            if r.void_on is not None:
+                void = linked["void", i]
+                assert ledger.entries[void.reverses or 0] is posted
+                assert [p.amount for p in void.entry.postings] == [
+                    -p.amount for p in posted.entry.postings
+                ]
+        assert all(r.date >= dues.receipts_from for r in dues.receipts)
         people = books._People(content.members)
-        for planned in ledger.entries:
-            lines = {p.account: p.amount for p in planned.entry.postings}
-            if books.CODE["income.members"] in lines:
-                paid = -lines[books.CODE["income.members"]]
-                active = people.active_on(planned.entry.date)
-                assert paid % 30 == 0 and 30 * (active * 85 // 100) <= paid <= 30 * active
+        income: dict[str, Decimal] = defaultdict(Decimal)
+        for e in ledger.entries:
+            lines = {p.account: p.amount for p in e.entry.postings}
+            if e.link is None and (members in lines or fees in lines):
+                paper_totals += 1
+                assert e.kind == JournalEntry.Kind.CONTRIBUTION
+                assert e.entry.date < dues.receipts_from
+                if members in lines:
+                    active = people.active_on(e.entry.date)
+                    paid = -lines[members]
+                    assert paid % 30 == 0 and 30 * (active * 85 // 100) <= paid <= 30 * active
+            elif members in lines or fees in lines:
+                assert e.link is not None and e.link[0] in ("receipt", "void")
+                for account in (members, fees):
+                    income[account] -= lines.get(account, Decimal(0))
+            else:
+                assert e.kind != JournalEntry.Kind.CONTRIBUTION
+        kept = [r for r in dues.receipts if r.void_on is None]
+        assert income[members] == sum(r.contribution for r in kept) > 0
+        assert income[fees] == sum(r.fee for r in kept) > 0
+        for i, c in enumerate(dues.cofunds):
+            cofunded = [(p.account, p.amount) for p in linked["cofund", i].entry.postings]
+            assert cofunded == [(books.BANK, c.amount), (books.CODE[c.role], -c.amount)]
 
         # A death benefit for every member whose history says they died within the books,
         # paid within a week and in the month of the death.
@@ -415,18 +465,6 @@ def test_the_books_plan_follows_the_members(tambons):
             assert day < paid_for[number] <= day + dt.timedelta(days=7) or day == end
             assert (paid_for[number].year, paid_for[number].month) == (day.year, day.month)
 
-        fees = sum(
-            -p.amount
-            for e in ledger.entries
-            for p in e.entry.postings
-            if p.account == books.CODE["income.entry_fees"]
-        )
-        joined = sum(
-            1 for m in content.members for h in m.history
-            if h.event == "approved" and start <= h.effective_on <= end
-        )  # fmt: skip
-        assert fees == 20 * joined
-
         elderly = [e for e in ledger.entries if "welfare.elderly" in _roles(e)]
         assert elderly and all(e.entry.date.month == 4 for e in elderly)
         assert len({e.entry.date.year for e in elderly}) == len(elderly)  # once a year
@@ -435,7 +473,7 @@ def test_the_books_plan_follows_the_members(tambons):
         )
 
         # One mistaken entry, reversed later by an entry that cancels it exactly.
-        reversals = [e for e in ledger.entries if e.reverses is not None]
+        reversals = [e for e in ledger.entries if e.reverses is not None and e.link is None]
         assert len(reversals) == 1
         (fix,) = reversals
         mistake = ledger.entries[fix.reverses or 0]
@@ -447,6 +485,7 @@ def test_the_books_plan_follows_the_members(tambons):
         assert months[0][1] == start and months[-1][2] == dt.date(2025, 12, 31)
         years = [c for c in ledger.closes if c[0] == PeriodClose.Kind.YEAR]
         assert len(years) >= 1 and all(c[2] <= dt.date(2025, 12, 31) for c in years)
+    assert paper_totals  # some fund began to give receipts after its books began
 
 
 def _roles(planned: books.PlannedEntry) -> set[str]:
@@ -457,8 +496,11 @@ def _roles(planned: books.PlannedEntry) -> set[str]:
 def test_administration_stays_within_its_share_unless_planned_over_the_cap(tambons):
     spec = demo.plan_province(tambons)[0]
     content = demo.build_fund_content(spec, today=TODAY, scale=0.3)
+    dues = plan_dues(spec, content, today=TODAY, seed=demo.SEED)
     for over_cap in (False, True):
-        ledger = books.plan_books(spec, content, today=TODAY, seed=demo.SEED, over_cap=over_cap)
+        ledger = books.plan_books(
+            spec, content, today=TODAY, seed=demo.SEED, dues=dues, over_cap=over_cap
+        )
         spent: dict[dt.date, dict[str, Decimal]] = {}
         for e in ledger.entries:
             year = books.fiscal_year_start(spec.fiscal_year, e.entry.date)
@@ -491,7 +533,10 @@ def test_the_books_in_the_database(db, tambons):
             assert {row["total"] for row in sums} == {Decimal("0.00")}
             tb = trial_balance(fund=fund, on=timezone.localdate())
             assert tb.total_debit == tb.total_credit > 0
-            reversal = entries.get(kind=JournalEntry.Kind.REVERSAL)
+            # The mistake put right (the other reversals are voided receipts).
+            reversal = entries.exclude(reverses__kind=JournalEntry.Kind.CONTRIBUTION).get(
+                kind=JournalEntry.Kind.REVERSAL
+            )
             assert reversal.reverses is not None
             assert reversal.reverses.lines.filter(account__role="welfare.other").exists()
             # Closed months refuse new entries; the last two months are open.
@@ -512,14 +557,20 @@ def test_the_books_in_the_database(db, tambons):
         with scopes_disabled():
             audit = AuditEntry.objects.get(action="demo.books.loaded", fund=fund)
         # The audit entry pins the books as loaded (their last entry and its hash); only the
-        # showcase's approved vouchers come after.
+        # showcase's collection sessions (receipts, a shortage) and vouchers come after.
         loaded = json.loads(audit.data)
         with fund_scope(fund):
             last = entries.get(number=loaded["after"]["number"])
             assert last.hash == loaded["after"]["hash"]
             assert loaded["counts"]["book_entries"] == last.number
-            later = entries.filter(number__gt=last.number)
-            assert not later.exclude(kind=JournalEntry.Kind.VOUCHER).exists()
+            later = entries.filter(number__gt=last.number).exclude(kind=JournalEntry.Kind.VOUCHER)
+            sessions = CollectionSession.objects.filter(fund=fund)
+            assert set(later.values_list("pk", flat=True)) == set(
+                Receipt.objects.filter(fund=fund, session__isnull=False).values_list(
+                    "entry", flat=True
+                )
+            ) | set(sessions.filter(difference_entry__isnull=False).values_list(
+                "difference_entry", flat=True))  # fmt: skip
 
     with fund_scope(showcase):
         waiting = Voucher.objects.filter(fund=showcase, status=Voucher.Status.DRAFT)

@@ -1,4 +1,5 @@
-"""`manage.py load_demo`: the demo province (Lampang): funds, synthetic members, books, logins."""
+"""`manage.py load_demo`: the demo province (Lampang): funds, synthetic members, their
+contributions, books, logins."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ def _width(text: str) -> int:
 class Command(BaseCommand):
     help = (
         "Load the demo province: ~90 Lampang funds with synthetic members, committees, about "
-        "three years of books and a login for every role. Safe to rerun: existing funds and "
-        "users are left as they are."
+        "three years of members' contributions and books, and a login for every role. Safe "
+        "to rerun: existing funds and users are left as they are."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,8 +70,11 @@ class Command(BaseCommand):
                 f"{c['status_changes']:,} status changes, {c['beneficiaries']:,} beneficiaries, "
                 f"{c['consents']:,} consents, {c['branches']:,} branches, "
                 f"{c['committee_seats']:,} committee seats, {c['applications']} co-funding "
-                f"applications; books with {c['book_entries']:,} entries, "
-                f"{c['period_closes']:,} closed periods and {c['vouchers']} vouchers."
+                f"applications; {c['receipts'] + c['session_receipts']:,} receipts "
+                f"({c['receipts_voided']:,} voided), {c['cocontributions']:,} co-funders' "
+                f"payments, {c['sessions']} collection sessions; books with "
+                f"{c['book_entries']:,} entries, {c['period_closes']:,} closed periods and "
+                f"{c['vouchers']} vouchers."
             )
         if result.funds_existing:
             self.stdout.write(
