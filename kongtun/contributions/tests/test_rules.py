@@ -46,7 +46,7 @@ def test_a_monthly_payer_lapses_after_three_missed_months() -> None:
 
 
 def _terms(fund: Any, actor: Any, plan: Any, **kwargs: Any) -> Terms:
-    values = {
+    values: dict[str, Any] = {
         "lapse_after": 3,
         "lapse_unit": "months",
         "reinstatement": "pay_arrears",
