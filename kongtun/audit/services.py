@@ -56,10 +56,12 @@ def audit_log(*, fund: Fund | None, actor: Any, changes: Sequence[Change]) -> li
         # The chain head is the one row every writer of this chain must lock, so entries get
         # consecutive numbers even under concurrent writers (SQLite serialises writers anyway).
         # It exists after a chain's first entry: one locking read, and creation only then.
-        head = AuditHead.objects.select_for_update().filter(chain=chain).first()
-        if head is None:
+        # By primary key and unsliced: at most one row, so no ORDER BY/LIMIT for first() to add.
+        found = list(AuditHead.objects.select_for_update().filter(pk=chain))
+        if not found:
             AuditHead.objects.get_or_create(chain=chain)
-            head = AuditHead.objects.select_for_update().get(chain=chain)
+            found = [AuditHead.objects.select_for_update().get(chain=chain)]
+        head = found[0]
         now = timezone.now()  # read under the lock, so times never go backwards along the chain
         entries = []
         seq, prev = head.seq, head.hash
@@ -96,6 +98,5 @@ def audit_log(*, fund: Fund | None, actor: Any, changes: Sequence[Change]) -> li
             )
             prev = digest
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
-        head.seq, head.hash = seq, prev
-        head.save(update_fields=["seq", "hash"])
+        AuditHead.objects.filter(pk=chain).update(seq=seq, hash=prev)
     return entries

@@ -185,8 +185,10 @@ def terms_of(fund: Fund) -> Terms:
 
 
 def schedule_for(member: Member, epoch: int) -> sched.Schedule:
-    rows = MemberPlan.objects.filter(member=member, epoch=epoch).select_related("plan")
-    return sched.schedule_of([(r.starts_on, r.plan.frequency, r.plan.amount) for r in rows])
+    # Plain values, unordered: schedule_of sorts the segments itself, and the model's ordering
+    # would join the member and fund tables only to sort by them.
+    rows = MemberPlan.objects.filter(member=member, epoch=epoch).order_by()
+    return sched.schedule_of(list(rows.values_list("starts_on", "plan__frequency", "plan__amount")))
 
 
 def standing_ensure(member: Member, terms: Terms | None = None) -> Standing:
@@ -259,15 +261,43 @@ def _restand(standing: Standing, schedule: sched.Schedule) -> None:
 # --- Payments and receipts -------------------------------------------------------------------
 
 
-def _money_account(fund: Fund, money_account: Account | None) -> Account:
-    if money_account is None:
-        account = Account.objects.filter(fund=fund, role="cash", is_active=True).first()
-        if account is None:
-            raise _refuse("money_account", _("The fund has no cash account in its books."))
-        return account
-    if money_account.fund_id != fund.pk or not money_account.is_money:
+_INCOME_ROLES = ("income.members", "income.entry_fees")
+
+
+def _money_account(fund: Fund, money_account: Account | None) -> tuple[Account, dict[str, Account]]:
+    """The account the money goes into (the fund's cash account unless another is chosen) and
+    the fund's income accounts by role, read afresh in one query.
+
+    Where a role has several accounts the lowest code wins, as the chart's ordering had it.
+    `entry_post_locked` checks them all again (fund, active) when it posts.
+    """
+    if money_account is not None and money_account.fund_id != fund.pk:
         raise _refuse("money_account", _("Choose the cash or bank account of this fund."))
-    return money_account
+    money: Account | None = None
+    income: dict[str, Account] = {}
+    # A plain IN (an OR of conditions costs more to build than the few extra rows it saves).
+    wanted = ("cash", "bank", *_INCOME_ROLES)
+    for account in Account.objects.filter(fund=fund, role__in=wanted).order_by("code"):
+        if account.role in _INCOME_ROLES:
+            income.setdefault(account.role, account)
+        if money is None and (
+            account.pk == money_account.pk
+            if money_account is not None
+            else account.role == "cash" and account.is_active
+        ):
+            money = account
+    if money is None and money_account is None:
+        raise _refuse("money_account", _("The fund has no cash account in its books."))
+    if money is None or not money.is_money:
+        raise _refuse("money_account", _("Choose the cash or bank account of this fund."))
+    return money, income
+
+
+def _income_account(income: dict[str, Account], role: str) -> Account:
+    account = income.get(role)
+    if account is None:
+        raise _refuse("lines", _("The fund's books have no account for %(role)s.") % {"role": role})
+    return account
 
 
 def _same_payment(receipt: Receipt, member: Member, amount: Decimal, date: dt.date) -> bool:
@@ -319,13 +349,35 @@ def payment_record(
                 raise _refuse(
                     "session", _("This collection session is closed; open a new one to collect.")
                 )
-        status = (
-            Member.objects.filter(pk=member.pk).order_by().values_list("status", flat=True).first()
+        # The member's status and standing in one read (the standing is joined, not loaded as
+        # a model: only its figures are needed, and it is written back with one UPDATE).
+        found = (
+            Member.objects.filter(pk=member.pk)
+            .order_by()
+            .values_list(
+                "status",
+                "standing__epoch",
+                "standing__credit",
+                "standing__paid_through",
+                "standing__fees_due",
+            )
         )
-        if status not in PAYING:
+        row = found.first()
+        if row is None or row[0] not in PAYING:
             raise _refuse("member", _("This person is no longer a member; no payment is taken."))
-        account = _money_account(fund, money_account)
-        standing = Standing.objects.filter(member=member).first() or standing_ensure(member)
+        status, epoch, credit, paid_through, fees_due = row
+        account, income = _money_account(fund, money_account)
+        if epoch is None:
+            standing = standing_ensure(member)
+        else:
+            standing = Standing(
+                member_id=member.pk,
+                fund_id=fund.pk,
+                epoch=epoch,
+                credit=credit,
+                paid_through=paid_through,
+                fees_due=fees_due,
+            )
         fee = min(amount, standing.fees_due)
         contribution = amount - fee
         schedule = schedule_for(member, standing.epoch)
@@ -333,16 +385,23 @@ def payment_record(
         standing.fees_due -= fee
         standing.paid_through, _left = schedule.coverage(standing.credit)
         fiscal_year = fiscal_year_of(fund, date)
-        counter = ReceiptCounter.objects.filter(fund=fund, fiscal_year=fiscal_year).first()
+        counters = ReceiptCounter.objects.filter(fund=fund, fiscal_year=fiscal_year).order_by()
+        counter = counters.values_list("pk", "last").first()
         if counter is None:
-            counter = ReceiptCounter.objects.create(fund=fund, fiscal_year=fiscal_year)
-        counter.last += 1
-        number = f"{fiscal_year}/{counter.last:06d}"
+            made = ReceiptCounter.objects.create(fund=fund, fiscal_year=fiscal_year)
+            counter = (made.pk, made.last)
+        seq = counter[1] + 1
+        number = f"{fiscal_year}/{seq:06d}"
+        accounts = {account.code: account}
         postings = [core.Posting(account.code, amount)]
         if contribution:
-            postings.append(core.Posting(_role_code(fund, "income.members"), -contribution))
+            members_income = _income_account(income, "income.members")
+            accounts[members_income.code] = members_income
+            postings.append(core.Posting(members_income.code, -contribution))
         if fee:
-            postings.append(core.Posting(_role_code(fund, "income.entry_fees"), -fee))
+            fees_income = _income_account(income, "income.entry_fees")
+            accounts[fees_income.code] = fees_income
+            postings.append(core.Posting(fees_income.code, -fee))
         memo = _("Receipt %(number)s, member %(member)s") % {
             "number": number,
             "member": member.number,
@@ -350,7 +409,7 @@ def payment_record(
         receipt = Receipt(
             fund=fund,
             fiscal_year=fiscal_year,
-            seq=counter.last,
+            seq=seq,
             date=date,
             member=member,
             contribution=contribution,
@@ -369,6 +428,7 @@ def payment_record(
             actor=actor,
             entry=core.Entry(date, memo, tuple(postings)),
             kind=JournalEntry.Kind.CONTRIBUTION,
+            accounts=accounts,
             also=[
                 Change(
                     "contributions.receipt.issued",
@@ -384,8 +444,15 @@ def payment_record(
             ],
         )
         receipt.save()
-        counter.save(update_fields=["last"])
-        standing.save(update_fields=["credit", "fees_due", "paid_through", "updated_at"])
+        # UPDATEs by primary key through the base manager, as save() writes; update() skips
+        # auto_now, so updated_at is set here as save() would have set it.
+        ReceiptCounter._base_manager.filter(pk=counter[0]).update(last=seq)
+        Standing._base_manager.filter(pk=member.pk).update(
+            credit=standing.credit,
+            fees_due=standing.fees_due,
+            paid_through=standing.paid_through,
+            updated_at=timezone.now(),
+        )
         if status == Status.LAPSED:
             _reinstate_if_current(member, actor, standing, schedule, date)
     return receipt

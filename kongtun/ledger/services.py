@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,11 +62,12 @@ def lock_books(fund: Fund) -> LedgerHead:
     period) takes it, so two writers of one fund run one after the other; other funds wait
     for nothing.
     """
-    head = LedgerHead.objects.select_for_update().filter(fund=fund).first()
-    if head is None:
+    # By primary key and unsliced: at most one row, so no ORDER BY/LIMIT for first() to add.
+    found = list(LedgerHead.objects.select_for_update().filter(pk=fund.pk))
+    if not found:
         LedgerHead.objects.get_or_create(fund=fund)
-        head = LedgerHead.objects.select_for_update().get(fund=fund)
-    return head
+        found = [LedgerHead.objects.select_for_update().get(fund=fund)]
+    return found[0]
 
 
 # --- Chart of accounts -----------------------------------------------------------------------
@@ -138,25 +140,26 @@ def account_add(
 # --- Posting ---------------------------------------------------------------------------------
 
 
+def _closed_on(fund: Fund, date: dt.date) -> QuerySet[PeriodClose]:
+    return PeriodClose.objects.filter(
+        fund=fund, start__lte=date, end__gte=date, reopened_at__isnull=True
+    ).order_by("start")
+
+
 def closed_period_on(fund: Fund, date: dt.date) -> PeriodClose | None:
-    return (
-        PeriodClose.objects.filter(
-            fund=fund, start__lte=date, end__gte=date, reopened_at__isnull=True
-        )
-        .order_by("start")
-        .first()
-    )
+    return _closed_on(fund, date).first()
 
 
 def _check_date(fund: Fund, date: dt.date) -> None:
     if date > timezone.localdate():
         raise _refuse("date", _("An entry cannot be dated in the future."))
-    closed = closed_period_on(fund, date)
+    # Every posting asks this; the dates alone spare building a model for the message.
+    closed = _closed_on(fund, date).values_list("start", "end").first()
     if closed is not None:
         raise _refuse(
             "date",
             _("The books from %(start)s to %(end)s are closed; no entry may be dated inside.")
-            % {"start": format_date(closed.start), "end": format_date(closed.end)},
+            % {"start": format_date(closed[0]), "end": format_date(closed[1])},
         )
 
 
@@ -211,9 +214,14 @@ def entry_post_locked(
     idempotency_key: str | None = None,
     reverses: JournalEntry | None = None,
     also: Sequence[Change] = (),
+    accounts: Mapping[str, Account] | None = None,
 ) -> JournalEntry:
     """`entry_post` for a caller that already holds the books lock (`lock_books`) in its
-    transaction, so a payment numbers its receipt and posts its entry under one lock."""
+    transaction, so a payment numbers its receipt and posts its entry under one lock.
+
+    `accounts` (by code) spares reading the entry's accounts again when the caller has just
+    read them in this transaction; they are checked exactly as if read here.
+    """
     problems = core.validate_entry(entry)
     if problems:
         raise ValidationError({"lines": [p.message for p in problems]})
@@ -230,9 +238,15 @@ def entry_post_locked(
                 raise _refuse("lines", _("This form was already submitted with other amounts."))
         _check_date(fund, entry.date)
         codes = {p.account for p in entry.postings}
-        # Unordered: a dict needs no ORDER BY, and the chart's ordering joins the fund.
-        found = Account.objects.filter(fund=fund, code__in=codes).order_by()
-        accounts = {a.code: a for a in found}
+        if accounts is None:
+            # Unordered: a dict needs no ORDER BY, and the chart's ordering joins the fund.
+            found = Account.objects.filter(fund=fund, code__in=codes).order_by()
+            accounts = {a.code: a for a in found}
+        else:
+            # Only this fund's accounts, each filed under its own code, count as found.
+            accounts = {
+                code: a for code, a in accounts.items() if a.fund_id == fund.pk and a.code == code
+            }
         missing = codes - set(accounts)
         if missing:
             raise _refuse(
@@ -283,7 +297,8 @@ def entry_post_locked(
             for p in entry.postings
         )
         head.number, head.hash = number, digest
-        head.save(update_fields=["number", "hash"])
+        # The base manager, as save() uses: one UPDATE by primary key.
+        LedgerHead._base_manager.filter(pk=fund.pk).update(number=number, hash=digest)
         audit_log(
             fund=fund,
             actor=actor,
