@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kongtun.audit.services import Change, audit_log
@@ -366,6 +366,12 @@ def payment_record(
         if row is None or row[0] not in PAYING:
             raise _refuse("member", _("This person is no longer a member; no payment is taken."))
         status, epoch, credit, paid_through, fees_due = row
+        if status == Status.LAPSED and terms_of(fund).reinstatement == Terms.Reinstatement.REJOIN:
+            # Their arrears are waived when they rejoin, so money paid now would be lost.
+            raise _refuse(
+                "member",
+                _("This member has lapsed. Reinstate them first; then take the payment."),
+            )
         account, income = _money_account(fund, money_account)
         if epoch is None:
             standing = standing_ensure(member)
@@ -402,10 +408,11 @@ def payment_record(
             fees_income = _income_account(income, "income.entry_fees")
             accounts[fees_income.code] = fees_income
             postings.append(core.Posting(fees_income.code, -fee))
-        memo = _("Receipt %(number)s, member %(member)s") % {
-            "number": number,
-            "member": member.number,
-        }
+        with translation.override("th"):  # the books are kept in the fund's language
+            memo = _("Receipt %(number)s, member %(member)s") % {
+                "number": number,
+                "member": member.number,
+            }
         receipt = Receipt(
             fund=fund,
             fiscal_year=fiscal_year,
@@ -683,11 +690,12 @@ def session_accept(*, session: CollectionSession, actor: Any) -> CollectionSessi
         if diff:
             cash = _role_code(session.fund, "cash")
             other = _role_code(session.fund, "receivable.shortage" if diff < 0 else "income.other")
-            memo = _("Cash %(kind)s in collection session of %(date)s: %(note)s") % {
-                "kind": _("short") if diff < 0 else _("over"),
-                "date": format_date(session.date),
-                "note": session.note,
-            }
+            with translation.override("th"):  # the books are kept in the fund's language
+                memo = _("Cash %(kind)s in collection session of %(date)s: %(note)s") % {
+                    "kind": _("short") if diff < 0 else _("over"),
+                    "date": format_date(session.date),
+                    "note": session.note,
+                }
             session.difference_entry = entry_post(
                 fund=session.fund,
                 actor=actor,

@@ -396,9 +396,7 @@ def test_codi_matching_of_the_worked_example(books, example):
     }
 
 
-def test_a_member_who_rejoined_counts_membership_from_the_fresh_start(
-    books, plan, users, pay
-):
+def test_a_member_who_rejoined_counts_membership_from_the_fresh_start(books, plan, users, pay):
     """Under "rejoin" terms a lapsed member starts again; for matching, a member who joined in
     2019 and rejoined on 1 August 2023 has two months of membership on the cut-off."""
     from kongtun.contributions.services import member_reinstate, terms_update

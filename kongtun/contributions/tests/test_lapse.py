@@ -146,12 +146,16 @@ def test_a_late_recorded_payment_reinstates_only_if_nothing_is_owed_today(
     assert (m5.status, m5.status_since) == (Status.ACTIVE, TODAY)
 
 
-def test_a_rejoin_fund_does_not_reinstate_on_payment(village: Village, users: Any) -> None:
+def test_a_rejoin_fund_takes_no_payment_before_reinstatement(village: Village, users: Any) -> None:
+    """Arrears are waived on rejoining, so money taken now would pay for nothing."""
     _terms(village, users, reinstatement="rejoin", reinstatement_fee=D("50"))
     m5 = village.m[5]
-    payment_record(member=m5, actor=users["treasurer"], amount=D("120"), date=TODAY)
+    before = m5.receipts.count()
+    with pytest.raises(ValidationError):
+        payment_record(member=m5, actor=users["treasurer"], amount=D("120"), date=TODAY)
     m5.refresh_from_db()
     assert m5.status == Status.LAPSED
+    assert m5.receipts.count() == before
 
 
 # --- The page --------------------------------------------------------------------------------
