@@ -251,7 +251,7 @@ def session_find(request: HttpRequest, fund_code: str, session: Any) -> HttpResp
         context = {"session": obj, "results": results, "find_form": form, "max": MAX_RESULTS}
         return render(request, "contributions/collect/_results.html", context)
     number = to_ascii_digits(query).strip()
-    exact = [m for m in results if m.number == number]
+    exact = [m for m in results if m.number.lstrip("0") == number.lstrip("0") and number]
     pick = results[0] if len(results) == 1 else (exact[0] if len(exact) == 1 else None)
     if request.method == "POST" and pick is not None and obj.collector_id == request.user.pk:
         return _see_other(_pay_url(obj, pick))

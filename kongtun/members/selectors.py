@@ -31,7 +31,11 @@ def member_search(*, fund: Fund, query: str = "", status: str = "") -> QuerySet[
         except InvalidNationalId:
             return members.none()
     if digits.isdigit():
-        return members.filter(Q(number=digits) | Q(number__startswith=digits))
+        # People say "member 1" for "00001": the number with leading zeros counts as exact.
+        padded = [digits.zfill(width) for width in range(len(digits) + 1, 13)]
+        return members.filter(
+            Q(number=digits) | Q(number__in=padded) | Q(number__startswith=digits)
+        )
     q = Q()
     for word in text.split(" "):
         q &= (

@@ -180,6 +180,10 @@ class TestSearch:
     def test_by_number(self, in_fund, members):
         assert [m.first_name for m in member_search(fund=in_fund, query="00002")] == ["สมหญิง"]
 
+    def test_by_number_without_its_leading_zeros(self, in_fund, members):
+        assert [m.first_name for m in member_search(fund=in_fund, query="2")] == ["สมหญิง"]
+        assert [m.first_name for m in member_search(fund=in_fund, query="๓")] == ["มานี"]
+
     @pytest.mark.parametrize("style", ["plain", "dashed", "thai"])
     def test_by_national_id_in_any_format(self, in_fund, members, style):
         digits = member_data(3).national_id
