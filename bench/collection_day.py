@@ -359,7 +359,7 @@ def report(
         f" ({dj_lo:,.0f}-{dj_hi:,.0f}), CPU {dj_cpu:.2f} ms/payment\n"
         f"    ratio {ratio:.2f} (target >= {TARGET}): {verdict}\n"
         f"    queries per payment: {queries:.1f} (over {args.sample} payments,"
-        f" BEGIN included, COMMIT not)",
+        f" BEGIN and COMMIT included)",
         flush=True,
     )
 
