@@ -465,21 +465,12 @@ def payment_record(
     return receipt
 
 
-_ROLE_CODES: dict[tuple[int, str], str] = {}
-
-
 def _role_code(fund: Fund, role: str) -> str:
-    """The code of the fund's account with `role`; cached, because a role's account never
-    changes code once the chart is installed."""
-    key = (fund.pk, role)
-    code = _ROLE_CODES.get(key)
+    """The code of the fund's account with `role` (the lowest, if the fund added others)."""
+    accounts = Account.objects.filter(fund=fund, role=role).order_by("code")
+    code = accounts.values_list("code", flat=True).first()
     if code is None:
-        found = Account.objects.filter(fund=fund, role=role).values_list("code", flat=True).first()
-        if found is None:
-            raise _refuse(
-                "lines", _("The fund's books have no account for %(role)s.") % {"role": role}
-            )
-        code = _ROLE_CODES[key] = found
+        raise _refuse("lines", _("The fund's books have no account for %(role)s.") % {"role": role})
     return code
 
 
