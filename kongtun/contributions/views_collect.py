@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,17 +45,10 @@ from kongtun.lib.thaidate import format_date
 from kongtun.lib.thaiid import to_ascii_digits
 from kongtun.members.models import Member, Status
 from kongtun.members.selectors import member_search
-from kongtun.web.forms import submit
+from kongtun.web.forms import see_other, submit
 
 MAX_RESULTS = 20
 OPEN = CollectionSession.State.OPEN
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    """Redirect after a POST with 303, so reloading the next page never posts again."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _session_url(session: CollectionSession, **query: str) -> str:
@@ -146,7 +139,7 @@ def collect_home(request: HttpRequest, fund_code: str) -> HttpResponse:
         _("The collection session is open. Find a member to take their payment."),
     )
     if session is not None:
-        return _see_other(_pay_url(session, then) if then else _session_url(session))
+        return see_other(_pay_url(session, then) if then else _session_url(session))
     mine = CollectionSession.objects.filter(fund=fund, collector_id=request.user.pk)
     waiting = None
     if has_fund_permission(request, MANAGE_CONTRIBUTIONS):
@@ -174,14 +167,14 @@ def collect_member(request: HttpRequest, fund_code: str, member: Any) -> HttpRes
         fund=current_fund(request), collector_id=request.user.pk, state=OPEN
     ).first()
     if session is not None:
-        return _see_other(_pay_url(session, person))
+        return see_other(_pay_url(session, person))
     messages.info(
         request,
         _("Open a collection session first; then you can take %(member)s's payment.")
         % {"member": person.full_name},
     )
     url = reverse("contributions-collect", kwargs={"fund_code": fund_code})
-    return _see_other(f"{url}?member={person.code}")
+    return see_other(f"{url}?member={person.code}")
 
 
 # --- A session -------------------------------------------------------------------------------
@@ -254,7 +247,7 @@ def session_find(request: HttpRequest, fund_code: str, session: Any) -> HttpResp
     exact = [m for m in results if m.number.lstrip("0") == number.lstrip("0") and number]
     pick = results[0] if len(results) == 1 else (exact[0] if len(exact) == 1 else None)
     if request.method == "POST" and pick is not None and obj.collector_id == request.user.pk:
-        return _see_other(_pay_url(obj, pick))
+        return see_other(_pay_url(obj, pick))
     return _session_page(request, obj, find_form=form, results=results)
 
 
@@ -302,7 +295,7 @@ def session_pay(request: HttpRequest, fund_code: str, session: Any, member: Any)
         _paid_message,
     )
     if receipt is not None:
-        return _see_other(_session_url(obj, last=str(receipt.code)))
+        return see_other(_session_url(obj, last=str(receipt.code)))
     context = _pay_context(
         person,
         pos,
@@ -349,7 +342,7 @@ def session_close(request: HttpRequest, fund_code: str, session: Any) -> HttpRes
         closed_message,
     )
     if closed is not None:
-        return _see_other(_session_url(obj))
+        return see_other(_session_url(obj))
     receipts = obj.receipts.filter(void_entry__isnull=True)
     context = {
         "session": obj,
@@ -376,7 +369,7 @@ def session_accept(request: HttpRequest, fund_code: str, session: Any) -> HttpRe
         _("You received the money of %(collector)s's session of %(date)s.")
         % {"collector": accepted.collector, "date": format_date(accepted.date, "long")},
     )
-    return _see_other(_session_url(accepted))
+    return see_other(_session_url(accepted))
 
 
 # --- The treasurer's desk --------------------------------------------------------------------
@@ -416,7 +409,7 @@ def desk_pay(request: HttpRequest, fund_code: str, member: Any) -> HttpResponse:
         _paid_message,
     )
     if receipt is not None:
-        return _see_other(
+        return see_other(
             reverse("contributions-member", kwargs={"fund_code": fund.code, "member": person.code})
         )
     context = _pay_context(person, pos, terms, form=form, today=today)

@@ -40,7 +40,7 @@ from kongtun.ledger.exports import XLSX_TYPE
 from kongtun.ledger.statements import fiscal_year_of
 from kongtun.lib.thaidate import format_date
 from kongtun.members.models import Member, Status
-from kongtun.web.forms import submit
+from kongtun.web.forms import see_other, submit
 
 RECENT_RECEIPTS = 10
 
@@ -48,11 +48,9 @@ RECENT_RECEIPTS = 10
 def _see_other(
     name: str, fund_code: str, query: dict[str, str] | None = None, **kw: Any
 ) -> HttpResponseRedirect:
-    """Redirect after a POST with 303, so reloading the next page never posts again."""
+    """`see_other` to a named page of the fund."""
     url = reverse(name, kwargs={"fund_code": fund_code, **kw})
-    response = HttpResponseRedirect(f"{url}?{urlencode(query)}" if query else url)
-    response.status_code = 303
-    return response
+    return see_other(f"{url}?{urlencode(query)}" if query else url)
 
 
 def _terms(request: HttpRequest) -> Terms | None:

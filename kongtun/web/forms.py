@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.forms.renderers import TemplatesSetting
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 
 T = TypeVar("T")
 
@@ -47,3 +47,10 @@ def submit(
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """Redirect after a POST with 303, so reloading the next page never posts again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
