@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kongtun.members",
     "kongtun.ledger",
     "kongtun.contributions",
+    "kongtun.welfare",
     "kongtun.network",
     "kongtun.demo",
 ]

@@ -36,24 +36,47 @@ COLLECT = "contributions.collect"  # open a collection session and take payments
 MANAGE_CONTRIBUTIONS = "contributions.manage"  # plans, terms, lapse, opening balances, hand-over
 VOID_RECEIPT = "contributions.void"
 CO_FUNDING = "contributions.cofunding"  # co-funders' money and matching terms
+# Claims hold health data (PDPA s.26): collectors do not see them.
+VIEW_CLAIMS = "welfare.view"
+FILE_CLAIM = "welfare.file"  # take a claim and its evidence
+DECIDE_CLAIMS = "welfare.decide"  # hold the committee meeting and record its resolutions
+PAY_CLAIM = "welfare.pay"
+MANAGE_REGULATIONS = "welfare.regulations"  # draft and adopt regulation versions
 
 _READ = {VIEW_FUND, VIEW_MEMBERS, VIEW_BOOKS}
 _MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
 _BOOKS = {MAKE_VOUCHER, APPROVE_VOUCHER, POST_ENTRIES, CLOSE_PERIOD}
 _CONTRIBUTIONS = {COLLECT, MANAGE_CONTRIBUTIONS, VOID_RECEIPT, CO_FUNDING}
+_WELFARE = {VIEW_CLAIMS, FILE_CLAIM, DECIDE_CLAIMS, PAY_CLAIM, MANAGE_REGULATIONS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Only the chair may reopen closed books.
     Role.CHAIR: frozenset(
-        _READ | _MEMBER_WRITE | _BOOKS | _CONTRIBUTIONS | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD}
+        _READ
+        | _MEMBER_WRITE
+        | _BOOKS
+        | _CONTRIBUTIONS
+        | _WELFARE
+        | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD}
     ),
-    Role.TREASURER: frozenset(_READ | _MEMBER_WRITE | _BOOKS | _CONTRIBUTIONS | {VIEW_AUDIT}),
-    Role.SECRETARY: frozenset(_READ | _MEMBER_WRITE | {MAKE_VOUCHER, COLLECT}),
+    Role.TREASURER: frozenset(
+        _READ
+        | _MEMBER_WRITE
+        | _BOOKS
+        | _CONTRIBUTIONS
+        | {VIEW_AUDIT, VIEW_CLAIMS, FILE_CLAIM, PAY_CLAIM}
+    ),
+    # The secretary takes claims, keeps the minutes and drafts the regulation.
+    Role.SECRETARY: frozenset(
+        _READ
+        | _MEMBER_WRITE
+        | {MAKE_VOUCHER, COLLECT, VIEW_CLAIMS, FILE_CLAIM, DECIDE_CLAIMS, MANAGE_REGULATIONS}
+    ),
     # A committee member is the usual second person who approves a voucher.
-    Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER}),
+    Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER, VIEW_CLAIMS, DECIDE_CLAIMS}),
     Role.COLLECTOR: frozenset(_READ | {COLLECT}),
     # The auditor reads everything, including the audit trail, and changes nothing.
-    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT}),
+    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT, VIEW_CLAIMS}),
 }
 
 

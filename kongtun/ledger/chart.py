@@ -82,6 +82,9 @@ TEMPLATE: list[ChartAccount] = [
         ChartAccount(f"51{i:02d}", f"welfare.{key}", "expense", th, en)
         for i, (key, th, en) in enumerate(WELFARE_CATEGORIES, start=1)
     ],
+    # Help to people in need who are not members has its own line (CODI reports it apart).
+    ChartAccount("5115", "welfare.non_members", "expense", "สวัสดิการผู้ด้อยโอกาสที่ไม่ใช่สมาชิก",
+                 "Help to non-members in need"),
     *[
         ChartAccount(f"52{i:02d}", f"admin.{key}", "expense", th, en)
         for i, (key, th, en) in enumerate(ADMIN_CATEGORIES, start=1)

@@ -373,10 +373,13 @@ def voucher_create(
     lines: Sequence[VoucherLineInput],
     idempotency_key: str | None = None,
     member: Member | None = None,
+    approved_by: Any = None,
 ) -> Voucher:
     """Write a voucher waiting for approval; nothing reaches the books until it is approved.
 
-    With an idempotency key, the same form submitted again returns the first voucher.
+    With an idempotency key, the same form submitted again returns the first voucher. A
+    payment the committee already resolved (a welfare claim) passes `approved_by`, the person
+    who recorded the resolution: it is posted at once, in the caller's transaction.
     """
     if not lines:
         raise _refuse("lines", _("A voucher needs at least one line with an amount."))
@@ -452,6 +455,13 @@ def voucher_create(
             actor=actor,
             changes=[Change.of("ledger.voucher.made", voucher, after=_voucher_snapshot(voucher))],
         )
+        if approved_by is not None:
+            voucher.entry = entry_post(
+                fund=fund, actor=actor, entry=voucher_entry(voucher), kind=JournalEntry.Kind.CLAIM
+            )
+            voucher.status = Voucher.Status.APPROVED
+            voucher.decided_by, voucher.decided_at = approved_by, timezone.now()
+            voucher.save(update_fields=["status", "entry", "decided_by", "decided_at"])
     return voucher
 
 

@@ -32,12 +32,15 @@ def from_satang(value: int) -> Decimal:
 
 if TYPE_CHECKING:
     _MoneyBase = models.Field[Decimal | int | str | models.expressions.Combinable, Decimal]
+    _OptionalMoneyBase = models.Field[
+        Decimal | int | str | models.expressions.Combinable | None, Decimal | None
+    ]
 else:
-    _MoneyBase = models.Field
+    _MoneyBase = _OptionalMoneyBase = models.Field
 
 
-class MoneyField(_MoneyBase):
-    description = _("Amount in baht (stored as satang)")
+class _Money:
+    """The behaviour both money fields share (they differ only in their types for mypy)."""
 
     def get_internal_type(self) -> str:
         return "BigIntegerField"
@@ -67,4 +70,14 @@ class MoneyField(_MoneyBase):
         kwargs.setdefault("form_class", forms.DecimalField)
         kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
-        return super().formfield(**kwargs)
+        return super().formfield(**kwargs)  # type: ignore[misc]
+
+
+class MoneyField(_Money, _MoneyBase):
+    description = _("Amount in baht (stored as satang)")
+
+
+class OptionalMoneyField(_Money, _OptionalMoneyBase):
+    """A money field that may be empty (a cap that is not set); declare it with null=True."""
+
+    description = _("Amount in baht (stored as satang), or nothing")

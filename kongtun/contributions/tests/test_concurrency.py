@@ -37,11 +37,12 @@ _ids = count(1)
 
 
 class Database:
-    """A migrated database of the test's own and a way to run payer commands on it."""
+    """A migrated database of the test's own and a way to run `module`'s commands on it."""
 
-    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+    def __init__(self, tmp: Path, env: dict[str, str], module: str = PAYER) -> None:
         self.tmp = tmp
         self.env = env
+        self.module = module
 
     def _spec(self, spec: dict[str, Any]) -> tuple[dict[str, Any], Path]:
         out = self.tmp / f"out-{uuid.uuid4().hex}.json"
@@ -49,7 +50,7 @@ class Database:
 
     def _start(self, command: str, spec: dict[str, Any]) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", PAYER, command, json.dumps(spec)],
+            [sys.executable, "-m", self.module, command, json.dumps(spec)],
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -65,7 +66,9 @@ class Database:
         result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
         return result
 
-    def pay_together(self, payers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def pay_together(
+        self, payers: list[dict[str, Any]], command: str = "pay"
+    ) -> list[dict[str, Any]]:
         """Start one process per payer, let them all go at once, return what each was told.
 
         Every process must finish cleanly: an error in any of them ("database is locked",
@@ -76,7 +79,7 @@ class Database:
             ready = self.tmp / f"ready-{uuid.uuid4().hex}"
             full, out = self._spec({**spec, "ready": str(ready), "go": str(go)})
             specs.append((full, ready, out))
-        with _reaped([self._start("pay", full) for full, _ready, _out in specs]) as procs:
+        with _reaped([self._start(command, full) for full, _ready, _out in specs]) as procs:
             deadline = time.monotonic() + START_TIMEOUT
             while not all(ready.exists() for _full, ready, _out in specs):
                 for proc in procs:
@@ -105,6 +108,14 @@ def _reaped(procs: list[subprocess.Popen[str]]) -> Iterator[list[subprocess.Pope
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    with migrated_database(tmp_path_factory, PAYER) as db:
+        yield db
+
+
+@contextmanager
+def migrated_database(tmp_path_factory: pytest.TempPathFactory, module: str) -> Iterator[Database]:
+    """A fresh database (SQLite file or a new PostgreSQL database), migrated, for `module`'s
+    processes; dropped afterwards."""
     tmp = tmp_path_factory.mktemp("concurrency")
     url, drop = _server_database(tmp)
     env = {
@@ -126,7 +137,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
             cwd=ROOT,
             check=True,
         )
-        yield Database(tmp, env)
+        yield Database(tmp, env, module)
     finally:
         if drop:
             drop()

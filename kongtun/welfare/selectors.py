@@ -1,0 +1,267 @@
+"""Reads about welfare: the regulation in force, a claim's facts as of its event day, and what
+remains of a member's entitlements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from kongtun.contributions import schedule as sched
+from kongtun.contributions.models import PastPayment, Receipt, Standing
+from kongtun.contributions.selectors import member_position
+from kongtun.funds.models import Fund
+from kongtun.ledger.statements import fiscal_year_of
+from kongtun.members.models import Event, Member, StatusChange
+from kongtun.welfare import rules
+from kongtun.welfare.models import Benefit, Claim, Regulation
+
+ZERO = Decimal("0.00")
+DAY = dt.timedelta(days=1)
+# Claims that hold a share of a cap: decided for, or still waiting for the committee.
+HOLDING = (Claim.Status.FILED, Claim.Status.APPROVED, Claim.Status.PAID)
+
+
+def regulation_in_force(fund: Fund, on: dt.date) -> Regulation | None:
+    """The adopted version with the latest effective date on or before `on`."""
+    return (
+        Regulation.objects.filter(
+            fund=fund, status=Regulation.Status.ADOPTED, effective_from__lte=on
+        )
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+def benefit_rule(benefit: Benefit) -> rules.Rule:
+    tiers = benefit.tiers.all() if benefit.pk else []
+    return rules.rule_of(benefit, [(t.from_years, t.amount) for t in tiers])
+
+
+def status_on(member: Member, day: dt.date) -> str | None:
+    """The member's status at the start of `day` (a death on that day is the event itself)."""
+    change = (
+        StatusChange.objects.filter(member=member, effective_on__lte=day)
+        .exclude(event=Event.DIED, effective_on=day)
+        .order_by("-effective_on", "-recorded_at", "-pk")
+        .first()
+    )
+    return change.to_status if change else None
+
+
+def membership_start(member: Member, day: dt.date) -> dt.date:
+    """When the membership running on `day` began: the joining date, or the approval after
+    the latest re-application (a member who left and came back starts counting again)."""
+    history = StatusChange.objects.filter(member=member, effective_on__lte=day)
+    rejoined = history.filter(event=Event.REAPPLIED).order_by("-effective_on").first()
+    if rejoined is None:
+        return member.joined_on
+    approval = (
+        history.filter(event=Event.APPROVED, effective_on__gte=rejoined.effective_on)
+        .order_by("effective_on")
+        .first()
+    )
+    return approval.effective_on if approval else rejoined.effective_on
+
+
+def first_contribution(member: Member, start: dt.date, day: dt.date) -> dt.date | None:
+    """The first day the member paid, from `start` up to `day` (brought-in history counts)."""
+    paid = Receipt.objects.filter(
+        member=member, date__gte=start, date__lte=day, void_entry__isnull=True, contribution__gt=0
+    ).order_by("date")
+    past = PastPayment.objects.filter(member=member, date__gte=start, date__lte=day).order_by(
+        "date"
+    )
+    days = [d for d in (paid.values_list("date", flat=True).first(),
+                        past.values_list("date", flat=True).first()) if d]  # fmt: skip
+    return min(days) if days else None
+
+
+@dataclass(frozen=True)
+class Dues:
+    arrears: Decimal
+    months: int
+    paid_through: dt.date | None
+
+
+def dues_on(member: Member, day: dt.date) -> Dues:
+    """The member's unpaid dues on `day`, counting only what they had paid by then: paying
+    after the event does not make an event during arrears eligible."""
+    pos = member_position(member, as_of=day)
+    if pos is None:
+        return Dues(ZERO, 0, None)
+    standing = Standing.objects.filter(member=member).first()
+    later = ZERO
+    if standing is not None:
+        later = (
+            Receipt.objects.filter(
+                member=member, epoch=standing.epoch, date__gt=day, void_entry__isnull=True
+            ).aggregate(s=Sum("contribution"))["s"]
+            or ZERO
+        )
+    position = sched.position(pos.schedule, pos.credit - later, day)
+    months = rules.months_between(position.paid_through + DAY, day) if position.arrears > 0 else 0
+    return Dues(position.arrears, months, position.paid_through)
+
+
+def _holding(
+    member: Member | None, key: str, exclude: Claim | None, person: str = ""
+) -> QuerySet[Claim]:
+    """This benefit's claims that hold a share of its caps: the member's own, or, for a
+    member's child or a non-member, that person's (caps are per person)."""
+    claims = Claim.objects.filter(member=member, key=key, status__in=HOLDING)
+    if person:
+        claims = claims.filter(person_name=person)
+    return claims.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else claims
+
+
+def _used(claims: QuerySet[Claim]) -> tuple[Decimal, int, int]:
+    total, times, nights = ZERO, 0, 0
+    for claim in claims.only("approved_amount", "assessed_amount", "nights_paid"):
+        total += claim.amount_due
+        times += 1
+        nights += claim.nights_paid or 0
+    return total, times, nights
+
+
+def non_member_budget_left(regulation: Regulation, fiscal_year: int) -> Decimal | None:
+    if regulation.non_member_budget is None:
+        return None
+    used, _times, _nights = _used(
+        Claim.objects.filter(
+            fund_id=regulation.fund_id,
+            recipient=rules.Recipient.NON_MEMBER,
+            fiscal_year=fiscal_year,
+            status__in=HOLDING,
+        )
+    )
+    return regulation.non_member_budget - used
+
+
+def claim_facts(
+    *,
+    benefit: Benefit,
+    member: Member | None,
+    recipient: str,
+    event_date: dt.date,
+    filed_on: dt.date,
+    birth_date: dt.date | None = None,
+    nights: int | None = None,
+    claimed: Decimal | None = None,
+    exclude: Claim | None = None,
+    person: str = "",
+) -> rules.Facts:
+    """Everything the rule needs, from the member's history as of `event_date`. `person` is
+    the name of the member's child or of the non-member the claim is for."""
+    fund = benefit.regulation.fund
+    year = fiscal_year_of(fund, event_date)
+    budget = None
+    if recipient == rules.Recipient.NON_MEMBER:
+        budget = non_member_budget_left(benefit.regulation, year)
+    if recipient not in (rules.Recipient.CHILD, rules.Recipient.NON_MEMBER):
+        person = ""
+    holding = _holding(member, benefit.key, exclude, person.strip())
+    used_year, times_year, nights_year = _used(holding.filter(fiscal_year=year))
+    used_life, times_life, _n = _used(holding)
+    if member is None:
+        return rules.Facts(
+            recipient=recipient,
+            event_date=event_date,
+            filed_on=filed_on,
+            birth_date=birth_date,
+            nights=nights,
+            claimed=claimed,
+            year_label=str(year),
+            used_this_year=used_year,
+            times_this_year=times_year,
+            nights_this_year=nights_year,
+            used_lifetime=used_life,
+            times_lifetime=times_life,
+            budget_left=budget,
+        )
+    start = membership_start(member, event_date)
+    dues = dues_on(member, event_date)
+    others = Claim.objects.filter(
+        member=member, status__in=(Claim.Status.APPROVED, Claim.Status.PAID)
+    )
+    if exclude is not None and exclude.pk:
+        others = others.exclude(pk=exclude.pk)
+    if recipient == rules.Recipient.MEMBER:
+        birth_date = member.birth_date
+    return rules.Facts(
+        recipient=recipient,
+        event_date=event_date,
+        filed_on=filed_on,
+        member_status=status_on(member, event_date),
+        joined_on=start,
+        first_contribution_on=first_contribution(member, start, event_date),
+        birth_date=birth_date,
+        nights=nights,
+        claimed=claimed,
+        arrears=dues.arrears,
+        arrears_months=dues.months,
+        paid_through=dues.paid_through,
+        year_label=str(year),
+        used_this_year=used_year,
+        times_this_year=times_year,
+        nights_this_year=nights_year,
+        used_lifetime=used_life,
+        times_lifetime=times_life,
+        other_claims=others.count(),
+        budget_left=budget,
+    )
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What is left of one benefit for a member this (fiscal) year."""
+
+    benefit: Benefit
+    used_this_year: Decimal
+    times_this_year: int
+    left_this_year: Decimal | None  # None: no yearly cap
+    times_left: int | None
+    used_lifetime: Decimal
+    left_lifetime: Decimal | None
+    received: bool  # a once-only benefit already received
+
+
+def member_entitlements(member: Member, on: dt.date | None = None) -> list[Entitlement]:
+    """Each benefit of the regulation in force for the member, with what remains of it."""
+    on = on or timezone.localdate()
+    regulation = regulation_in_force(member.fund, on)
+    if regulation is None:
+        return []
+    year = fiscal_year_of(member.fund, on)
+    out = []
+    for benefit in regulation.benefits.filter(
+        Q(for_member=True) | Q(for_child=True) | Q(for_beneficiary=True)
+    ):
+        used, times, _n = _used(_holding(member, benefit.key, None).filter(fiscal_year=year))
+        life, times_life, _n = _used(_holding(member, benefit.key, None))
+        out.append(
+            Entitlement(
+                benefit=benefit,
+                used_this_year=used,
+                times_this_year=times,
+                left_this_year=None
+                if benefit.per_year_cap is None
+                else max(benefit.per_year_cap - used, ZERO),
+                times_left=None
+                if benefit.times_per_year is None
+                else max(benefit.times_per_year - times, 0),
+                used_lifetime=life,
+                left_lifetime=None
+                if benefit.lifetime_cap is None
+                else max(benefit.lifetime_cap - life, ZERO),
+                received=benefit.once_only and times_life > 0,
+            )
+        )
+    return out
+
+
+def member_claims(member: Member) -> QuerySet[Claim]:
+    return Claim.objects.filter(member=member).select_related("benefit").order_by("-event_date")
