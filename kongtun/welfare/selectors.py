@@ -227,6 +227,7 @@ class Entitlement:
     used_lifetime: Decimal
     left_lifetime: Decimal | None
     received: bool  # a once-only benefit already received
+    per_child: bool  # its limits count for each child apart, so no single "left" applies
 
 
 def member_entitlements(member: Member, on: dt.date | None = None) -> list[Entitlement]:
@@ -242,6 +243,9 @@ def member_entitlements(member: Member, on: dt.date | None = None) -> list[Entit
     ):
         used, times, _n = _used(_holding(member, benefit.key, None).filter(fiscal_year=year))
         life, times_life, _n = _used(_holding(member, benefit.key, None))
+        if benefit.for_child and not benefit.for_member:
+            out.append(Entitlement(benefit, used, times, None, None, life, None, False, True))
+            continue
         out.append(
             Entitlement(
                 benefit=benefit,
@@ -258,6 +262,7 @@ def member_entitlements(member: Member, on: dt.date | None = None) -> list[Entit
                 if benefit.lifetime_cap is None
                 else max(benefit.lifetime_cap - life, ZERO),
                 received=benefit.once_only and times_life > 0,
+                per_child=False,
             )
         )
     return out

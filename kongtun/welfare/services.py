@@ -32,6 +32,7 @@ from kongtun.funds.models import CommitteeMember, Fund
 from kongtun.ledger.models import Account, Voucher
 from kongtun.ledger.services import VoucherLineInput, lock_books, voucher_create
 from kongtun.ledger.statements import fiscal_year_of
+from kongtun.lib.thaidate import format_date
 from kongtun.members.models import Consent, Member
 from kongtun.welfare import rules
 from kongtun.welfare.models import (
@@ -189,8 +190,13 @@ def benefit_problems(values: dict[str, Any], tiers: list[tuple[int, Decimal]]) -
         problems["tiers"] = _("Each row of the table needs a different number of years.")
     if any(a <= 0 for _y, a in tiers):
         problems["tiers"] = _("Every amount in the table must be more than zero.")
-    if basis == rules.Basis.ACTUAL and not (
-        values.get("per_event_cap") or values.get("per_year_cap") or values.get("lifetime_cap")
+    # The actual cost needs a ceiling, except a one-time refund of what the member saved.
+    if (
+        basis == rules.Basis.ACTUAL
+        and not values.get("once_only")
+        and not (
+            values.get("per_event_cap") or values.get("per_year_cap") or values.get("lifetime_cap")
+        )
     ):
         problems["per_event_cap"] = _("Paying the actual cost needs a cap per event or per year.")
     low, high = values.get("min_age"), values.get("max_age")
@@ -310,7 +316,7 @@ def regulation_adopt(
             raise _refuse(
                 "effective_from",
                 _("It must come into force after version %(version)s, in force from %(date)s.")
-                % {"version": latest.version, "date": latest.effective_from.isoformat()},
+                % {"version": latest.version, "date": format_date(latest.effective_from)},
             )
         regulation.status = Regulation.Status.ADOPTED
         regulation.effective_from = effective_from
@@ -411,6 +417,18 @@ def claim_assess(
             raise _refuse("member_number", _("Choose the member the claim is for."))
         if data.recipient == rules.Recipient.CHILD and not data.person_name.strip():
             raise _refuse("person_name", _("Give the child's name."))
+    if (
+        benefit.category in SENSITIVE_CATEGORIES
+        and data.member is not None
+        and not _sensitive_consent(data.member, filed_on)
+    ):
+        raise _refuse(
+            "member_number",
+            _(
+                "This claim holds health or disability data: the member must first give "
+                "explicit consent for it (on the member's page, Consents)."
+            ),
+        )
     facts = claim_facts(
         benefit=benefit,
         member=data.member,
@@ -472,18 +490,6 @@ def claim_file(
                 return existing
         assessment = claim_assess(fund=fund, data=data, filed_on=filed_on)
         benefit, decision = assessment.benefit, assessment.decision
-        if (
-            benefit.category in SENSITIVE_CATEGORIES
-            and data.member is not None
-            and not _sensitive_consent(data.member, filed_on)
-        ):
-            raise _refuse(
-                "member_number",
-                _(
-                    "This claim holds health or disability data: the member must first give "
-                    "explicit consent for it (on the member's page, Consents)."
-                ),
-            )
         year = fiscal_year_of(fund, filed_on)
         prefix = f"W{year}/"
         used = Claim.objects.filter(fund=fund, number__startswith=prefix).values_list(
@@ -524,8 +530,9 @@ def claim_file(
 
 
 def _locked(claim: Claim) -> Claim:
+    # Only the claim's row is locked: PostgreSQL cannot lock the empty side of the member join.
     return (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("benefit", "regulation", "member")
         .get(pk=claim.pk)
     )
@@ -604,12 +611,34 @@ def document_add(*, claim: Claim, actor: Any, name: str, data: bytes, label: str
         data = _clean_image(data, content_type)
     sha256 = hashlib.sha256(data).hexdigest()
     stored = secrets.token_hex(20)
+    path = document_dir() / stored
+    # The file is written first and removed if the transaction fails, so no row ever names a
+    # missing file and no failed upload leaves one behind.
+    path.write_bytes(data)
+    try:
+        return _document_record(claim, actor, name, label, content_type, len(data), sha256, stored)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _document_record(
+    claim: Claim,
+    actor: Any,
+    name: str,
+    label: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    stored: str,
+) -> Document:
     with transaction.atomic():
         claim = _locked(claim)
         if claim.status not in (Claim.Status.FILED, Claim.Status.APPROVED):
             raise _refuse("file", _("Evidence can only be added while the claim is open."))
         same = Document.objects.filter(claim=claim, sha256=sha256).first()
         if same is not None:
+            (document_dir() / stored).unlink(missing_ok=True)
             return same  # the same file sent twice is kept once
         document = Document.objects.create(
             fund=claim.fund,
@@ -618,11 +647,10 @@ def document_add(*, claim: Claim, actor: Any, name: str, data: bytes, label: str
             stored_name=stored,
             original_name=Path(name).name[:255],
             content_type=content_type,
-            size=len(data),
+            size=size,
             sha256=sha256,
             uploaded_by=actor,
         )
-        (document_dir() / stored).write_bytes(data)
         audit_log(
             fund=claim.fund,
             actor=actor,
@@ -980,7 +1008,9 @@ def payee_acknowledge(*, payee: Payee, actor: Any, on: dt.date, how: str) -> Pay
     if not how.strip():
         raise _refuse("how", _("Say how the receipt was acknowledged, e.g. signed slip."))
     with transaction.atomic():
-        payee = Payee.objects.select_for_update().select_related("claim").get(pk=payee.pk)
+        payee = (
+            Payee.objects.select_for_update(of=("self",)).select_related("claim").get(pk=payee.pk)
+        )
         if payee.acknowledged_on is not None:
             return payee
         if payee.claim.paid_on and on < payee.claim.paid_on:

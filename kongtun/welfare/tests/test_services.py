@@ -508,3 +508,24 @@ def test_a_childs_yearly_benefit_is_counted_per_child(
     )
     assert [c.outcome for c in (first, second, again)] == ["eligible", "eligible", "not_eligible"]
     assert {r["code"] for r in again.reasons if r["ok"] is False} == {"times_per_year"}
+
+
+@pytest.mark.parametrize("key", ["chamuang", "umong", "sadao"])
+def test_each_real_regulation_installs_with_the_same_rules(
+    key: str, books: Fund, users: dict[str, User]
+) -> None:
+    from kongtun.welfare.examples import EXAMPLES
+    from kongtun.welfare.selectors import benefit_rule
+    from kongtun.welfare.services import regulation_install
+
+    spec = EXAMPLES[key]
+    installed = regulation_install(
+        fund=books,
+        actor=users["secretary"],
+        spec=spec,
+        effective_from=dt.date(2020, 1, 1),
+        resolution="1/2563",
+    )
+    assert installed.text == spec.text and installed.title == spec.title
+    rules_by_key = {b.key: benefit_rule(b) for b in installed.benefits.prefetch_related("tiers")}
+    assert rules_by_key == {b.key: b.rule() for b in spec.benefits}
