@@ -9,6 +9,7 @@ urlpatterns = [
     path("f/<slug:fund_code>/members/", include("kongtun.members.urls")),
     path("f/<slug:fund_code>/books/", include("kongtun.ledger.urls")),
     path("f/<slug:fund_code>/contributions/", include("kongtun.contributions.urls")),
+    path("f/<slug:fund_code>/welfare/", include("kongtun.welfare.urls")),
     path("network/", include("kongtun.network.urls")),
     path("r/", include("kongtun.contributions.urls_public")),
     path("i18n/setlang/", set_language, name="set-language"),

@@ -23,9 +23,10 @@ from kongtun.funds.permissions import (
     CHANGE_MEMBERS,
     IMPORT_MEMBERS,
     REVEAL_NATIONAL_ID,
+    VIEW_CLAIMS,
     VIEW_MEMBERS,
 )
-from kongtun.funds.tenancy import current_fund, fund_permission_required
+from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
 from kongtun.members import card, importing, services
 from kongtun.members.forms import (
     BeneficiaryForm,
@@ -39,6 +40,7 @@ from kongtun.members.importing.stash import stash_drop, stash_get, stash_put
 from kongtun.members.models import Beneficiary, Consent, Member, Status
 from kongtun.members.selectors import member_get, member_search
 from kongtun.web.forms import submit
+from kongtun.welfare.selectors import member_claims, member_entitlements
 
 
 def _member(request: HttpRequest, code: Any) -> Member:
@@ -149,6 +151,10 @@ def _detail(
         "consent_form": ConsentForm(),
         **forms_,
     }
+    # Claims hold health data: only those who may read claims see the member's welfare.
+    if has_fund_permission(request, VIEW_CLAIMS):
+        context["entitlements"] = member_entitlements(member)
+        context["claims"] = member_claims(member)[:20]
     return render(request, "members/detail.html", context, status=status)
 
 

@@ -94,6 +94,56 @@ def _contributions(fund, actor, member) -> dict[str, Any]:
             "opening": opening}  # fmt: skip
 
 
+def _welfare(fund, users, member) -> dict[str, Any]:
+    """One of each thing the welfare pages show: the regulation, a committee meeting, and a
+    claim decided there and paid, with its evidence and its payee."""
+    from kongtun.funds.models import CommitteeMember
+    from kongtun.welfare import services as welfare
+    from kongtun.welfare.tests.conftest import install_regulation
+
+    regulation = install_regulation(fund, users["chair"])
+    seats = [
+        CommitteeMember.objects.create(
+            fund=fund,
+            full_name=f"กรรมการ {i}",
+            position="member",
+            term_start=dt.date(2020, 1, 1),
+            term_end=dt.date(2030, 12, 31),
+        )
+        for i in range(3)
+    ]
+    claim = welfare.claim_file(
+        fund=fund,
+        actor=users["secretary"],
+        data=welfare.ClaimInput(
+            benefit_key="birth", recipient="member", member=member, event_date=dt.date(2024, 2, 1)
+        ),
+        filed_on=dt.date(2024, 2, 2),
+    )
+    document = welfare.document_add(
+        claim=claim, actor=users["secretary"], name="cert.pdf", data=b"%PDF-1.4 certificate"
+    )
+    meeting = welfare.meeting_open(
+        fund=fund, actor=users["chair"], number="2/2567", date=dt.date(2024, 2, 10)
+    )
+    welfare.attendance_record(meeting=meeting, actor=users["chair"], present={s.pk for s in seats})
+    welfare.claim_decide(
+        claim=claim,
+        actor=users["committee"],
+        meeting=meeting,
+        resolution=welfare.Resolution(True, "2/2567/1", 3, 0),
+    )
+    claim = welfare.claim_pay(claim=claim, actor=users["treasurer"], date=dt.date(2024, 2, 11))
+    return {
+        "regulation": regulation,
+        "benefit": regulation.benefits.get(key="birth"),
+        "claim": claim,
+        "document": document,
+        "payee": claim.payees.get(),
+        "meeting": meeting,
+    }
+
+
 def _books(fund, actor) -> dict[str, Any]:
     """One of each thing the books' pages show, in `fund`: a waiting voucher with a file, a
     posted entry, a reconciliation and a closed month."""
@@ -159,6 +209,12 @@ BOOK_KWARGS = {
     "<uuid:receipt>": ("receipt", "code"),
     "<uuid:cofund>": ("cofund", "code"),
     "<int:opening>": ("opening", "pk"),
+    "<uuid:regulation>": ("regulation", "code"),
+    "<int:benefit>": ("benefit", "pk"),
+    "<uuid:claim>": ("claim", "code"),
+    "<uuid:document>": ("document", "code"),
+    "<int:payee>": ("payee", "pk"),
+    "<uuid:meeting>": ("meeting", "code"),
 }
 
 
@@ -181,10 +237,12 @@ def objects(fund, other_fund, users, settings, tmp_path):
         )
         books = _books(fund, users["chair"])
         books.update(_contributions(fund, users["chair"], member))
+        books.update(_welfare(fund, users, member))
     with fund_scope(other_fund):
         foreign = member_register(fund=other_fund, actor=users["other_chair"], data=member_data(2))
         foreign_books = _books(other_fund, users["other_chair"])
         foreign_books.update(_contributions(other_fund, users["other_chair"], foreign))
+        foreign_books.update(_welfare(other_fund, _others(other_fund, users), foreign))
         foreign_books["member"] = foreign
     return {
         "member": member,
@@ -196,6 +254,17 @@ def objects(fund, other_fund, users, settings, tmp_path):
         "grant": FundRole.objects.get(fund=fund, user=users["collector"]),
         "foreign_grant": FundRole.objects.get(fund=other_fund, user=users["other_chair"]),
     }
+
+
+def _others(fund, users) -> dict[str, Any]:
+    """Users with the roles the welfare objects need in the other fund."""
+    from kongtun.accounts.models import User
+
+    cast = {"chair": users["other_chair"]}
+    for role in ("secretary", "committee", "treasurer"):
+        cast[role] = User.objects.create_user(username=f"other_{role}", full_name=role)
+        FundRole.objects.create(fund=fund, user=cast[role], role=role)
+    return cast
 
 
 def _url(
