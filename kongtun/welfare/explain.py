@@ -13,10 +13,20 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from kongtun.lib.thaidate import format_date
-from kongtun.welfare.rules import Reason
+from kongtun.welfare.rules import Outcome, Reason
+
+OUTCOME_LABELS = {
+    Outcome.ELIGIBLE: gettext_lazy("Eligible"),
+    Outcome.CAPPED: gettext_lazy("Eligible, for less than the full amount"),
+    Outcome.NOT_ELIGIBLE: gettext_lazy("Not eligible"),
+}
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(Outcome(outcome), outcome))
 
 
 class Line(NamedTuple):

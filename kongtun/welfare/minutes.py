@@ -18,22 +18,10 @@ from kongtun.funds.models import CommitteeMember, Fund
 from kongtun.lib.bahttext import bahttext
 from kongtun.lib.pdf import render_pdf
 from kongtun.lib.thaidate import format_date
-from kongtun.welfare.explain import Line, explain
+from kongtun.welfare.explain import Line, explain, outcome_label
 from kongtun.welfare.models import Attendance, Claim, Meeting
-from kongtun.welfare.rules import Outcome, Recipient
+from kongtun.welfare.rules import Recipient
 from kongtun.welfare.services import quorum_of
-
-OUTCOME_TH = {
-    Outcome.ELIGIBLE: "มีสิทธิ์ตามระเบียบ",
-    Outcome.CAPPED: "มีสิทธิ์ตามระเบียบ แต่ได้รับไม่เต็มจำนวน",
-    Outcome.NOT_ELIGIBLE: "ไม่มีสิทธิ์ตามระเบียบ",
-}
-RECIPIENT_TH = {
-    Recipient.MEMBER: "สมาชิก",
-    Recipient.CHILD: "บุตรของสมาชิก",
-    Recipient.BENEFICIARY: "ผู้รับผลประโยชน์ของสมาชิก",
-    Recipient.NON_MEMBER: "ผู้ด้อยโอกาสที่ไม่ใช่สมาชิก",
-}
 
 
 @dataclass(frozen=True)
@@ -67,9 +55,9 @@ def _entry(claim: Claim) -> Entry:
     return Entry(
         claim=claim,
         who=who,
-        recipient=RECIPIENT_TH.get(Recipient(claim.recipient), claim.recipient),
+        recipient=str(claim.get_recipient_display()),
         event_date=format_date(claim.event_date, "long"),
-        outcome=OUTCOME_TH.get(Outcome(claim.outcome), claim.outcome),
+        outcome=outcome_label(claim.outcome),
         lines=explain(claim.reasons),
         approved=approved,
         amount_words=bahttext(amount) if approved and amount is not None else "",

@@ -7,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from kongtun.contributions import schedule as sched
 from kongtun.contributions.models import PastPayment, Receipt, Standing
 from kongtun.contributions.selectors import member_position
 from kongtun.funds.models import Fund
-from kongtun.ledger.statements import fiscal_year_of
+from kongtun.ledger.statements import fiscal_year_bounds, fiscal_year_of
 from kongtun.members.models import Event, Member, StatusChange
 from kongtun.welfare import rules
 from kongtun.welfare.models import Benefit, Claim, Regulation
@@ -270,3 +270,36 @@ def member_entitlements(member: Member, on: dt.date | None = None) -> list[Entit
 
 def member_claims(member: Member) -> QuerySet[Claim]:
     return Claim.objects.filter(member=member).select_related("benefit").order_by("-event_date")
+
+
+@dataclass(frozen=True)
+class ClaimCounts:
+    waiting: int
+    approved: int
+    paid: int
+    paid_total: Decimal
+    rejected: int
+    fiscal_year: int
+
+
+def claim_counts(fund: Fund, today: dt.date) -> ClaimCounts:
+    """The welfare home's figures: claims by status, and those paid this fiscal year."""
+    by_status = dict(
+        Claim.objects.filter(fund=fund)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    year = fiscal_year_of(fund, today)
+    start, end = fiscal_year_bounds(fund, year)
+    paid = Claim.objects.filter(
+        fund=fund, status=Claim.Status.PAID, paid_on__gte=start, paid_on__lte=end
+    ).aggregate(n=Count("pk"), total=Sum("approved_amount"))
+    return ClaimCounts(
+        waiting=by_status.get(Claim.Status.FILED, 0),
+        approved=by_status.get(Claim.Status.APPROVED, 0),
+        paid=paid["n"],
+        paid_total=paid["total"] or ZERO,
+        rejected=by_status.get(Claim.Status.REJECTED, 0),
+        fiscal_year=year,
+    )

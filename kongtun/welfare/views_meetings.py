@@ -16,35 +16,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kongtun.funds.models import Fund
 from kongtun.funds.permissions import DECIDE_CLAIMS, VIEW_CLAIMS
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
-from kongtun.ledger.statements import fiscal_year_bounds, fiscal_year_of
 from kongtun.lib.money import format_baht
 from kongtun.lib.thaidate import be_year
 from kongtun.web.forms import see_other, submit
 from kongtun.welfare import services
-from kongtun.welfare.explain import Line, explain
+from kongtun.welfare.explain import Line, explain, outcome_label
 from kongtun.welfare.forms_meetings import APPROVE, REJECT, AttendanceForm, DecideForm, MeetingForm
 from kongtun.welfare.minutes import attendance_rows, minutes_pdf
 from kongtun.welfare.models import Claim, Meeting
 from kongtun.welfare.rules import Outcome
-from kongtun.welfare.selectors import regulation_in_force
-
-OUTCOMES = {
-    Outcome.ELIGIBLE: gettext_lazy("Eligible"),
-    Outcome.CAPPED: gettext_lazy("Eligible, for less than the full amount"),
-    Outcome.NOT_ELIGIBLE: gettext_lazy("Not eligible"),
-}
+from kongtun.welfare.selectors import claim_counts, regulation_in_force
 
 
 def _meeting_url(fund_code: str, meeting: Meeting, anchor: str = "") -> str:
@@ -55,38 +47,6 @@ def _meeting_url(fund_code: str, meeting: Meeting, anchor: str = "") -> str:
 # --- Home ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClaimCounts:
-    waiting: int
-    approved: int
-    paid: int
-    paid_total: Any
-    rejected: int
-    fiscal_year: int
-
-
-def _claim_counts(fund: Fund, today: dt.date) -> ClaimCounts:
-    by_status = dict(
-        Claim.objects.filter(fund=fund)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    year = fiscal_year_of(fund, today)
-    start, end = fiscal_year_bounds(fund, year)
-    paid = Claim.objects.filter(
-        fund=fund, status=Claim.Status.PAID, paid_on__gte=start, paid_on__lte=end
-    ).aggregate(n=Count("pk"), total=Sum("approved_amount"))
-    return ClaimCounts(
-        waiting=by_status.get(Claim.Status.FILED, 0),
-        approved=by_status.get(Claim.Status.APPROVED, 0),
-        paid=paid["n"],
-        paid_total=paid["total"] or 0,
-        rejected=by_status.get(Claim.Status.REJECTED, 0),
-        fiscal_year=year,
-    )
-
-
 @require_GET
 @fund_permission_required(VIEW_CLAIMS)
 def welfare_home(request: HttpRequest, fund_code: str) -> HttpResponse:
@@ -94,7 +54,7 @@ def welfare_home(request: HttpRequest, fund_code: str) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "today": today,
-        "counts": _claim_counts(fund, today),
+        "counts": claim_counts(fund, today),
         "regulation": regulation_in_force(fund, today),
     }
     return render(request, "welfare/home.html", context)
@@ -179,7 +139,7 @@ class Item:
 
     @property
     def outcome_label(self) -> str:
-        return str(OUTCOMES.get(Outcome(self.claim.outcome), self.claim.outcome))
+        return outcome_label(self.claim.outcome)
 
     @property
     def amount(self) -> Decimal:

@@ -87,7 +87,8 @@ def test_hospital_claim_from_intake_to_the_books(
         claim=claim, actor=users["treasurer"], date=dt.date(2025, 3, 21), money_account=cash
     )
     assert claim.status == Claim.Status.PAID
-    voucher = Voucher.objects.get(pk=claim.voucher_id)
+    voucher = claim.voucher
+    assert voucher is not None
     assert voucher.status == Voucher.Status.APPROVED and voucher.member == claimant
     lines_in_books = {
         (ln.account.role, ln.amount) for ln in JournalLine.objects.filter(entry=voucher.entry)
@@ -171,6 +172,7 @@ def test_non_member_help_has_its_own_budget_line(
         actor=users["treasurer"],
         date=dt.date(2025, 2, 11),
     )
+    assert paid.voucher is not None
     roles = set(
         JournalLine.objects.filter(entry=paid.voucher.entry).values_list("account__role", flat=True)
     )
