@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.forms import fields_for_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kongtun.web.fields import CleanCharField, ThaiDateField
 from kongtun.welfare.describe import category_choices
@@ -120,7 +121,7 @@ def _inputs(form: forms.Form) -> None:
 
 class RegulationForm(forms.Form):
     title = CleanCharField(
-        label=_("Title"),
+        label=pgettext_lazy("regulation", "Title"),
         max_length=300,
         help_text=_("For example: Regulation of the welfare fund, 2568."),
     )

@@ -15,6 +15,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kongtun.funds.models import CommitteeMember, Fund, fund_scoped_manager
 from kongtun.ledger.chart import WELFARE_CATEGORIES
@@ -31,7 +32,7 @@ class Regulation(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("regulation", "title"), max_length=300)
     text = models.TextField(_("text of the regulation"), blank=True)
     effective_from = models.DateField(_("in force from"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -239,8 +240,8 @@ class Claim(models.Model):
         FILED = "filed", _("Waiting for the committee")
         APPROVED = "approved", _("Approved, waiting for payment")
         REJECTED = "rejected", _("Rejected")
-        PAID = "paid", _("Paid")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        PAID = "paid", pgettext_lazy("claim", "Paid")
+        WITHDRAWN = "withdrawn", pgettext_lazy("claim", "Withdrawn")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")

@@ -119,6 +119,7 @@ def act(spec: dict[str, Any]) -> dict[str, Any]:
     """Decide on the claim (`spec["approve"]`) or pay it, as `spec["actor"]`, when told go."""
     from django.core.exceptions import ValidationError
     from django.db import connection
+    from django.utils import translation
 
     from kongtun.accounts.models import User
     from kongtun.funds.models import Fund
@@ -126,6 +127,7 @@ def act(spec: dict[str, Any]) -> dict[str, Any]:
     from kongtun.welfare.models import Claim, Meeting
     from kongtun.welfare.services import Resolution, claim_decide, claim_pay
 
+    translation.activate("en")  # the test reads the refusals in English
     fund = Fund.objects.get(code=spec["fund"])
     actor = User.objects.get(username=spec["actor"])
     with fund_scope(fund):

@@ -463,7 +463,7 @@ def test_closed_minutes_refuse_resolutions(
     html = page.content.decode()
     assert page.context["agenda"] == [] and page.context["attendance_form"] is None
     assert 'id="close-form"' not in html and f'id="claim-{claim.code}"' not in html
-    refused = client_for("committee").post(
+    refused = english(client_for("committee")).post(
         url("welfare-meeting-decide", meeting=meeting.code, claim=claim.code), _decide_data()
     )
     assert refused.status_code == 400
