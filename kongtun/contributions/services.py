@@ -313,8 +313,12 @@ def payment_record(
     money_account: Account | None = None,
     session: CollectionSession | None = None,
     idempotency_key: str | None = None,
+    settle_deceased: bool = False,
 ) -> Receipt:
     """Take a member's payment: receipt, standing, book entry and audit in one transaction.
+
+    `settle_deceased` takes a deceased member's last dues, deducted from their death benefit
+    as the regulation says.
 
     The money pays any entry or reinstatement fee owed first, the rest goes to contributions,
     which may clear arrears or pay periods ahead. The same form submitted again (same key)
@@ -363,7 +367,8 @@ def payment_record(
             )
         )
         row = found.first()
-        if row is None or row[0] not in PAYING:
+        allowed = (PAYING | {Status.DECEASED}) if settle_deceased else PAYING
+        if row is None or row[0] not in allowed:
             raise _refuse("member", _("This person is no longer a member; no payment is taken."))
         status, epoch, credit, paid_through, fees_due = row
         if status == Status.LAPSED and terms_of(fund).reinstatement == Terms.Reinstatement.REJOIN:

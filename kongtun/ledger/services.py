@@ -379,7 +379,8 @@ def voucher_create(
 
     With an idempotency key, the same form submitted again returns the first voucher. A
     payment the committee already resolved (a welfare claim) passes `approved_by`, the person
-    who recorded the resolution: it is posted at once, in the caller's transaction.
+    who recorded the resolution: it is posted at once, in the caller's transaction. The caller
+    makes sure the maker is not that person.
     """
     if not lines:
         raise _refuse("lines", _("A voucher needs at least one line with an amount."))
@@ -462,6 +463,19 @@ def voucher_create(
             voucher.status = Voucher.Status.APPROVED
             voucher.decided_by, voucher.decided_at = approved_by, timezone.now()
             voucher.save(update_fields=["status", "entry", "decided_by", "decided_at"])
+            audit_log(
+                fund=fund,
+                actor=actor,
+                changes=[
+                    Change.of(
+                        "ledger.voucher.approved",
+                        voucher,
+                        before={"status": "draft"},
+                        after={"status": "approved", "entry": voucher.entry.number},
+                        approved_by=approved_by.pk,
+                    )
+                ],
+            )
     return voucher
 
 

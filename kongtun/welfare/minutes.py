@@ -14,12 +14,13 @@ from typing import Any
 
 from django.utils import timezone, translation
 
-from kongtun.funds.models import CommitteeMember, Fund
+from kongtun.funds.models import CommitteeMember
 from kongtun.lib.bahttext import bahttext
 from kongtun.lib.pdf import render_pdf
 from kongtun.lib.thaidate import format_date
 from kongtun.welfare.explain import Line, explain, outcome_label
 from kongtun.welfare.models import Attendance, Claim, Meeting
+from kongtun.welfare.printing import place_th
 from kongtun.welfare.rules import Recipient
 from kongtun.welfare.services import quorum_of
 
@@ -36,12 +37,6 @@ class Entry:
     lines: list[Line]
     approved: bool
     amount_words: str
-
-
-def _place_th(fund: Fund) -> str:
-    tambon = fund.tambon
-    amphoe = tambon.amphoe
-    return f"ตำบล{tambon.name_th} อำเภอ{amphoe.name_th} จังหวัด{amphoe.province.name_th}"
 
 
 def _entry(claim: Claim) -> Entry:
@@ -81,7 +76,7 @@ def minutes_context(meeting: Meeting) -> dict[str, Any]:
     )
     return {
         "fund": meeting.fund,
-        "place": _place_th(meeting.fund),
+        "place": place_th(meeting.fund),
         "meeting": meeting,
         "date": format_date(meeting.date, "long"),
         "present": [a.seat for a in rows if a.present],

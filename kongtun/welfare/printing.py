@@ -28,7 +28,8 @@ RECIPIENTS_TH = {
 }
 
 
-def _place_th(fund: Fund) -> str:
+def place_th(fund: Fund) -> str:
+    """The fund's place as Thai papers head it: ตำบล… อำเภอ… จังหวัด…"""
     tambon = fund.tambon
     amphoe = tambon.amphoe
     return f"ตำบล{tambon.name_th} อำเภอ{amphoe.name_th} จังหวัด{amphoe.province.name_th}"
@@ -50,7 +51,7 @@ def payment_slips_pdf(claim: Claim) -> bytes:
     with translation.override("th"):
         context = {
             "fund": fund,
-            "place": _place_th(fund),
+            "place": place_th(fund),
             "claim": claim,
             "member": claim.member,
             "recipient": RECIPIENTS_TH.get(claim.recipient, claim.recipient),

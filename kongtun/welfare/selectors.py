@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -15,7 +16,7 @@ from kongtun.contributions.models import PastPayment, Receipt, Standing
 from kongtun.contributions.selectors import member_position
 from kongtun.funds.models import Fund
 from kongtun.ledger.statements import fiscal_year_bounds, fiscal_year_of
-from kongtun.members.models import Event, Member, StatusChange
+from kongtun.members.models import Beneficiary, Event, Member, Status, StatusChange
 from kongtun.welfare import rules
 from kongtun.welfare.models import Benefit, Claim, Regulation
 
@@ -42,10 +43,11 @@ def benefit_rule(benefit: Benefit) -> rules.Rule:
 
 
 def status_on(member: Member, day: dt.date) -> str | None:
-    """The member's status at the start of `day` (a death on that day is the event itself)."""
+    """The member's status at the start of `day`: a death or a resignation on that day is the
+    event the claim is about (a death benefit, a refund on leaving), not a bar to it."""
     change = (
         StatusChange.objects.filter(member=member, effective_on__lte=day)
-        .exclude(event=Event.DIED, effective_on=day)
+        .exclude(event__in=(Event.DIED, Event.RESIGNED), effective_on=day)
         .order_by("-effective_on", "-recorded_at", "-pk")
         .first()
     )
@@ -53,18 +55,17 @@ def status_on(member: Member, day: dt.date) -> str | None:
 
 
 def membership_start(member: Member, day: dt.date) -> dt.date:
-    """When the membership running on `day` began: the joining date, or the approval after
-    the latest re-application (a member who left and came back starts counting again)."""
-    history = StatusChange.objects.filter(member=member, effective_on__lte=day)
-    rejoined = history.filter(event=Event.REAPPLIED).order_by("-effective_on").first()
-    if rejoined is None:
-        return member.joined_on
+    """When the membership running on `day` began: the committee's latest approval on or
+    before `day` (regulations count "from the day the member was approved", and a member who
+    left and came back starts counting again), or the joining date when the register has no
+    approval (members brought in already active)."""
     approval = (
-        history.filter(event=Event.APPROVED, effective_on__gte=rejoined.effective_on)
-        .order_by("effective_on")
+        StatusChange.objects.filter(member=member, event=Event.APPROVED, effective_on__lte=day)
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
         .first()
     )
-    return approval.effective_on if approval else rejoined.effective_on
+    return approval or member.joined_on
 
 
 def first_contribution(member: Member, start: dt.date, day: dt.date) -> dt.date | None:
@@ -111,8 +112,11 @@ def _holding(
     member: Member | None, key: str, exclude: Claim | None, person: str = ""
 ) -> QuerySet[Claim]:
     """This benefit's claims that hold a share of its caps: the member's own, or, for a
-    member's child or a non-member, that person's (caps are per person)."""
-    claims = Claim.objects.filter(member=member, key=key, status__in=HOLDING)
+    member's child or a non-member, that person's (caps are per person). A claim the rules
+    found not eligible holds nothing: its corrected claim must not be refused because of it."""
+    claims = Claim.objects.filter(member=member, key=key, status__in=HOLDING).exclude(
+        outcome=rules.Outcome.NOT_ELIGIBLE
+    )
     if person:
         claims = claims.filter(person_name=person)
     return claims.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else claims
@@ -189,8 +193,8 @@ def claim_facts(
     )
     if exclude is not None and exclude.pk:
         others = others.exclude(pk=exclude.pk)
-    if recipient == rules.Recipient.MEMBER:
-        birth_date = member.birth_date
+    if recipient in (rules.Recipient.MEMBER, rules.Recipient.BENEFICIARY):
+        birth_date = member.birth_date  # a death benefit's age is the deceased member's
     return rules.Facts(
         recipient=recipient,
         event_date=event_date,
@@ -303,3 +307,60 @@ def claim_counts(fund: Fund, today: dt.date) -> ClaimCounts:
         rejected=by_status.get(Claim.Status.REJECTED, 0),
         fiscal_year=year,
     )
+
+
+class Share(NamedTuple):
+    name: str
+    share_percent: Decimal
+    amount: Decimal
+    beneficiary: Beneficiary | None
+
+
+@dataclass(frozen=True)
+class PaymentPlan:
+    """What paying an approved claim on a day does: the amount the books pay, the dues kept
+    back from it, and who takes home how much of the rest. A death benefit has no payees until
+    the beneficiaries' shares add up to 100 %."""
+
+    amount: Decimal
+    deduction: Decimal
+    payees: list[Share]
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.deduction
+
+
+def payment_plan(claim: Claim, day: dt.date) -> PaymentPlan:
+    """The payment of `claim` on `day`: the pay page shows it and claim_pay carries it out.
+
+    Unpaid dues are kept back where the regulation says so: a living member's as of the day
+    of payment, a deceased member's as they stood when they died.
+    """
+    amount = claim.amount_due
+    member = claim.member
+    deduction = ZERO
+    if claim.benefit.deduct_arrears and member is not None:
+        on = None
+        if member.status in (Status.APPLICANT, Status.ACTIVE, Status.LAPSED):
+            on = day
+        elif member.status == Status.DECEASED:
+            on = min(day, claim.event_date)
+        position = member_position(member, as_of=on) if on else None
+        if position is not None:
+            deduction = min(position.arrears + position.fees_due, amount)
+    handed = amount - deduction  # what the people paid take home
+    if claim.recipient == rules.Recipient.BENEFICIARY and member is not None:
+        named = list(member.beneficiaries.all())
+        shares = [b.share_percent for b in named]
+        amounts = rules.split_shares(handed, shares) if named and sum(shares) == 100 else []
+        payees = [
+            Share(b.full_name, b.share_percent, a, b) for b, a in zip(named, amounts, strict=False)
+        ]
+    else:
+        if claim.recipient == rules.Recipient.NON_MEMBER or member is None:
+            name = claim.person_name
+        else:  # the member, also for their child
+            name = member.full_name
+        payees = [Share(name, Decimal(100), handed, None)]
+    return PaymentPlan(amount, deduction, payees)

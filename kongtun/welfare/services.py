@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,14 +26,13 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kongtun.audit.services import Change, audit_log
-from kongtun.contributions.selectors import member_position
-from kongtun.contributions.services import PAYING, payment_record
+from kongtun.contributions.services import payment_record
 from kongtun.funds.models import CommitteeMember, Fund
 from kongtun.ledger.models import Account, Voucher
 from kongtun.ledger.services import VoucherLineInput, lock_books, voucher_create
 from kongtun.ledger.statements import fiscal_year_of
 from kongtun.lib.thaidate import format_date
-from kongtun.members.models import Consent, Member
+from kongtun.members.models import Consent, Event, Member, StatusChange
 from kongtun.welfare import rules
 from kongtun.welfare.models import (
     Attendance,
@@ -45,7 +44,12 @@ from kongtun.welfare.models import (
     Regulation,
     Tier,
 )
-from kongtun.welfare.selectors import benefit_rule, claim_facts, regulation_in_force
+from kongtun.welfare.selectors import (
+    benefit_rule,
+    claim_facts,
+    payment_plan,
+    regulation_in_force,
+)
 
 if TYPE_CHECKING:
     from kongtun.welfare.examples import RegulationSpec
@@ -268,7 +272,7 @@ def benefit_remove(*, benefit: Benefit, actor: Any) -> None:
     regulation = benefit.regulation
     _editable(regulation)
     with transaction.atomic():
-        Regulation.objects.select_for_update().get(pk=regulation.pk)
+        _editable(Regulation.objects.select_for_update().get(pk=regulation.pk))
         audit_log(
             fund=regulation.fund,
             actor=actor,
@@ -317,6 +321,23 @@ def regulation_adopt(
                 "effective_from",
                 _("It must come into force after version %(version)s, in force from %(date)s.")
                 % {"version": latest.version, "date": format_date(latest.effective_from)},
+            )
+        # A claim is judged by the version in force on the day of its event: a version may not
+        # come into force behind a claim already judged by an earlier one.
+        last_event = (
+            Claim.objects.filter(fund=regulation.fund)
+            .order_by("-event_date")
+            .values_list("event_date", flat=True)
+            .first()
+        )
+        if last_event is not None and effective_from <= last_event:
+            raise _refuse(
+                "effective_from",
+                _(
+                    "A claim for an event on %(date)s was already judged by an earlier version; "
+                    "this one can come into force only after that day."
+                )
+                % {"date": format_date(last_event)},
             )
         regulation.status = Regulation.Status.ADOPTED
         regulation.effective_from = effective_from
@@ -388,6 +409,8 @@ def claim_assess(
     *, fund: Fund, data: ClaimInput, filed_on: dt.date, exclude: Claim | None = None
 ) -> Assessment:
     """What the rules decide for a claim, without writing anything (the intake form's check)."""
+    # One spelling of a name, so a person's caps are counted together.
+    data = replace(data, person_name=" ".join(data.person_name.split()))
     regulation = regulation_in_force(fund, data.event_date)
     if regulation is None:
         raise _refuse(
@@ -410,13 +433,30 @@ def claim_assess(
     if data.recipient == rules.Recipient.NON_MEMBER:
         if data.member is not None:
             raise _refuse("member_number", _("Help for a non-member names no member."))
-        if not data.person_name.strip():
+        if not data.person_name:
             raise _refuse("person_name", _("Give the name of the person to be helped."))
     else:
         if data.member is None or data.member.fund_id != fund.pk:
             raise _refuse("member_number", _("Choose the member the claim is for."))
-        if data.recipient == rules.Recipient.CHILD and not data.person_name.strip():
+        if data.recipient == rules.Recipient.CHILD and not data.person_name:
             raise _refuse("person_name", _("Give the child's name."))
+        if benefit.category == "death" and data.recipient == rules.Recipient.BENEFICIARY:
+            died = (
+                StatusChange.objects.filter(member=data.member, event=Event.DIED)
+                .values_list("effective_on", flat=True)
+                .first()
+            )
+            if died is None:
+                raise _refuse(
+                    "member_number",
+                    _("Record the member's death on their page first; then file the claim."),
+                )
+            if died != data.event_date:
+                raise _refuse(
+                    "event_date",
+                    _("The member's death is recorded on %(date)s: that is the day of the event.")
+                    % {"date": format_date(died)},
+                )
     if (
         benefit.category in SENSITIVE_CATEGORIES
         and data.member is not None
@@ -478,6 +518,7 @@ def claim_file(
     """Take a claim: the rules assess it at once and the decision is kept with its reasons
     and the regulation version it used. The same form sent twice is one claim."""
     filed_on = filed_on or timezone.localdate()
+    data = replace(data, person_name=" ".join(data.person_name.split()))
     if data.nights is not None and data.nights < 0:
         raise _refuse("nights", _("The number of nights cannot be below zero."))
     if data.claimed is not None and data.claimed <= 0:
@@ -487,7 +528,11 @@ def claim_file(
         if idempotency_key:
             existing = Claim.objects.filter(fund=fund, idempotency_key=idempotency_key).first()
             if existing is not None:
-                return existing
+                if _same_claim(existing, data):
+                    return existing
+                raise _refuse(
+                    "event_date", _("This form was already submitted with other details.")
+                )
         assessment = claim_assess(fund=fund, data=data, filed_on=filed_on)
         benefit, decision = assessment.benefit, assessment.decision
         year = fiscal_year_of(fund, filed_on)
@@ -504,7 +549,7 @@ def claim_file(
             key=benefit.key,
             member=data.member,
             recipient=data.recipient,
-            person_name=data.person_name.strip(),
+            person_name=data.person_name,
             person_birth_date=data.person_birth_date,
             person_address=data.person_address.strip(),
             event_date=data.event_date,
@@ -527,6 +572,26 @@ def claim_file(
             changes=[Change.of("welfare.claim.filed", claim, after=_claim_snapshot(claim))],
         )
     return claim
+
+
+def _same_claim(claim: Claim, data: ClaimInput) -> bool:
+    return (
+        claim.key,
+        claim.recipient,
+        claim.member_id,
+        claim.event_date,
+        claim.nights,
+        claim.claimed,
+        claim.person_name,
+    ) == (
+        data.benefit_key,
+        data.recipient,
+        data.member.pk if data.member else None,
+        data.event_date,
+        data.nights,
+        data.claimed,
+        " ".join(data.person_name.split()),
+    )
 
 
 def _locked(claim: Claim) -> Claim:
@@ -583,6 +648,7 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             upright = ImageOps.exif_transpose(image)
+            upright.info = {}  # comments, XMP, ICC: nothing but the picture is saved
             out = io.BytesIO()
             if content_type == "image/jpeg":
                 upright.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
@@ -679,7 +745,8 @@ class Quorum:
 
     @property
     def needed(self) -> int:
-        return self.seats // 2 + 1  # more than half of the seats
+        # "ไม่น้อยกว่ากึ่งหนึ่ง": at least half of the seats, as the regulations say.
+        return (self.seats + 1) // 2
 
     @property
     def met(self) -> bool:
@@ -697,10 +764,14 @@ def meeting_open(*, fund: Fund, actor: Any, number: str, date: dt.date, place: s
         raise _refuse("number", _("Give the meeting a number, e.g. 3/2569."))
     if date > timezone.localdate():
         raise _refuse("date", _("Record a meeting on or after the day it is held."))
-    seats = CommitteeMember.objects.filter(fund=fund, term_start__lte=date, term_end__gte=date)
+    # Advisers advise; they hold no vote and count for no quorum.
+    seats = CommitteeMember.objects.filter(
+        fund=fund, term_start__lte=date, term_end__gte=date
+    ).exclude(position=CommitteeMember.Position.ADVISER)
     if not seats.exists():
         raise _refuse("date", _("The fund has no committee whose term covers this day."))
     with transaction.atomic():
+        lock_books(fund)  # two secretaries opening the same number: one meeting, one refusal
         if Meeting.objects.filter(fund=fund, number=number.strip()).exists():
             raise _refuse("number", _("A meeting with this number is already recorded."))
         meeting = Meeting.objects.create(
@@ -734,6 +805,11 @@ def attendance_record(*, meeting: Meeting, actor: Any, present: set[int]) -> Quo
     """Who came: `present` are the seats' ids; the rest of the meeting's seats were absent."""
     with transaction.atomic():
         meeting = _open_meeting(meeting)
+        if Claim.objects.filter(meeting=meeting).exists():
+            raise _refuse(
+                "present",
+                _("Resolutions were recorded with this attendance; it can no longer change."),
+            )
         rows = list(Attendance.objects.filter(meeting=meeting))
         unknown = present - {a.seat_id for a in rows}
         if unknown:
@@ -832,6 +908,11 @@ def claim_decide(*, claim: Claim, actor: Any, meeting: Meeting, resolution: Reso
                 _("More votes than the %(present)s committee members present.")
                 % {"present": quorum.present},
             )
+        if not r.approve and r.votes_for > r.votes_against:
+            raise _refuse(
+                "votes_against",
+                _("More votes for than against approves the claim; check the votes."),
+            )
         amount = None
         if r.approve:
             if claim.outcome == rules.Outcome.NOT_ELIGIBLE:
@@ -862,7 +943,20 @@ def claim_decide(*, claim: Claim, actor: Any, meeting: Meeting, resolution: Reso
         )
         claim.approved_amount, claim.decision_note = amount, r.note.strip()
         claim.decided_by, claim.decided_at = actor, timezone.now()
-        claim.save()
+        claim.save(
+            update_fields=[
+                "status",
+                "meeting",
+                "resolution",
+                "votes_for",
+                "votes_against",
+                "votes_abstain",
+                "approved_amount",
+                "decision_note",
+                "decided_by",
+                "decided_at",
+            ]
+        )
         audit_log(
             fund=claim.fund,
             actor=actor,
@@ -885,40 +979,14 @@ def claim_decide(*, claim: Claim, actor: Any, meeting: Meeting, resolution: Reso
     return claim
 
 
-def _payees(claim: Claim, amount: Decimal) -> list[Payee]:
-    if claim.recipient == rules.Recipient.BENEFICIARY:
-        assert claim.member is not None
-        named = list(claim.member.beneficiaries.all())
-        if not named:
-            raise _refuse(
-                "status",
-                _("The member named no beneficiaries; record them on the member's page first."),
-            )
-        shares = rules.split_shares(amount, [b.share_percent for b in named])
-        return [
-            Payee(
-                fund=claim.fund,
-                claim=claim,
-                name=b.full_name,
-                beneficiary=b,
-                share_percent=b.share_percent,
-                amount=share,
-            )
-            for b, share in zip(named, shares, strict=True)
-        ]
-    if claim.recipient == rules.Recipient.NON_MEMBER:
-        name = claim.person_name
-    else:  # the member, also for their child
-        assert claim.member is not None
-        name = claim.member.full_name
-    return [Payee(fund=claim.fund, claim=claim, name=name, amount=amount)]
-
-
 def claim_pay(
     *, claim: Claim, actor: Any, date: dt.date, money_account: Account | None = None
 ) -> Claim:
-    """Pay an approved claim: a payment voucher posted to the books, any dues deducted as a
-    receipt, and who receives how much, in one transaction. Paying twice pays once."""
+    """Pay an approved claim: a payment voucher posted to the books, any dues kept back as a
+    receipt, and who receives how much, in one transaction. Paying twice pays once.
+
+    The committee's approval is the voucher's approval, so whoever recorded it cannot also pay.
+    """
     fund = claim.fund
     if date > timezone.localdate():
         raise _refuse("date", _("A payment cannot be dated in the future."))
@@ -929,29 +997,37 @@ def claim_pay(
             return claim
         if claim.status != Claim.Status.APPROVED:
             raise _refuse("status", _("Only a claim the committee approved can be paid."))
+        if claim.decided_by_id == actor.pk:
+            raise _refuse(
+                "status",
+                _(
+                    "Whoever recorded the committee's approval cannot also pay the claim; "
+                    "ask the treasurer."
+                ),
+            )
         if claim.meeting is not None and date < claim.meeting.date:
             raise _refuse("date", _("A claim cannot be paid before the committee approved it."))
+        plan = payment_plan(claim, date)
+        if claim.recipient == rules.Recipient.BENEFICIARY and not plan.payees:
+            raise _refuse(
+                "status",
+                _(
+                    "The member's beneficiaries must be recorded with shares adding up to "
+                    "100%; correct them on the member's page first."
+                ),
+            )
         money = money_account or Account.objects.get(fund=fund, role="cash")
-        amount = claim.approved_amount or claim.assessed_amount
-        deduction = ZERO
         receipt = None
-        # A member who has died or left pays no more dues, so nothing is deducted from them.
-        if (
-            claim.benefit.deduct_arrears
-            and claim.member is not None
-            and claim.member.status in PAYING
-        ):
-            position = member_position(claim.member, as_of=date)
-            if position is not None:
-                deduction = min(position.arrears + position.fees_due, amount)
-            if deduction > 0:
-                receipt = payment_record(
-                    member=claim.member,
-                    actor=actor,
-                    amount=deduction,
-                    date=date,
-                    money_account=money,
-                )
+        if plan.deduction > 0:
+            assert claim.member is not None
+            receipt = payment_record(
+                member=claim.member,
+                actor=actor,
+                amount=plan.deduction,
+                date=date,
+                money_account=money,
+                settle_deceased=True,
+            )
         role = (
             "welfare.non_members"
             if claim.recipient == rules.Recipient.NON_MEMBER
@@ -960,7 +1036,17 @@ def claim_pay(
         expense = Account.objects.filter(fund=fund, role=role).order_by("code").first()
         if expense is None:
             raise _refuse("status", _("The fund's books have no account for this benefit."))
-        payees = _payees(claim, amount)
+        payees = [
+            Payee(
+                fund=fund,
+                claim=claim,
+                name=name,
+                share_percent=share,
+                amount=amount,
+                beneficiary=beneficiary,
+            )
+            for name, share, amount, beneficiary in plan.payees
+        ]
         with translation.override("th"):  # the books are kept in the fund's language
             description = _("Welfare claim %(number)s: %(benefit)s") % {
                 "number": claim.number,
@@ -974,7 +1060,7 @@ def claim_pay(
             party=", ".join(p.name for p in payees)[:200],
             description=description,
             money_account=money,
-            lines=[VoucherLineInput(account=expense, amount=amount, description=claim.number)],
+            lines=[VoucherLineInput(account=expense, amount=plan.amount, description=claim.number)],
             member=claim.member,
             approved_by=claim.decided_by,
         )
@@ -993,8 +1079,8 @@ def claim_pay(
                     after={
                         "status": "paid",
                         "voucher": voucher.number,
-                        "amount": str(amount),
-                        "deducted": str(deduction),
+                        "amount": str(plan.amount),
+                        "deducted": str(plan.deduction),
                         "payees": [[p.name, str(p.amount)] for p in payees],
                     },
                 )

@@ -24,8 +24,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kongtun.contributions.selectors import member_position
-from kongtun.contributions.services import PAYING
 from kongtun.funds.permissions import FILE_CLAIM, PAY_CLAIM, VIEW_CLAIMS
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
 from kongtun.ledger.forms import new_token
@@ -43,6 +41,7 @@ from kongtun.welfare.forms_claims import (
     WithdrawForm,
 )
 from kongtun.welfare.models import Claim, Document, Payee
+from kongtun.welfare.selectors import payment_plan
 
 PAGE_SIZE = 50
 
@@ -280,39 +279,6 @@ def claim_withdraw(request: HttpRequest, fund_code: str, claim: Any) -> HttpResp
 # --- Payment ---------------------------------------------------------------------------------
 
 
-class PayeePreview(NamedTuple):
-    name: str
-    share_percent: Decimal | None
-    amount: Decimal
-
-
-def _payees_preview(claim: Claim, amount: Decimal) -> list[PayeePreview]:
-    """Who the payment will go to, as claim_pay will split it (a death benefit by shares)."""
-    if claim.recipient == rules.Recipient.BENEFICIARY and claim.member is not None:
-        named = list(claim.member.beneficiaries.all())
-        if not named:
-            return []
-        shares = rules.split_shares(amount, [b.share_percent for b in named])
-        return [
-            PayeePreview(b.full_name, b.share_percent, share)
-            for b, share in zip(named, shares, strict=True)
-        ]
-    if claim.recipient == rules.Recipient.NON_MEMBER or claim.member is None:
-        return [PayeePreview(claim.person_name, None, amount)]
-    return [PayeePreview(claim.member.full_name, None, amount)]
-
-
-def _dues_preview(claim: Claim, amount: Decimal) -> Decimal:
-    """The unpaid dues that paying today would deduct (nothing from one who died or left)."""
-    member = claim.member
-    if not claim.benefit.deduct_arrears or member is None or member.status not in PAYING:
-        return Decimal("0.00")
-    position = member_position(member, as_of=timezone.localdate())
-    if position is None:
-        return Decimal("0.00")
-    return min(position.arrears + position.fees_due, amount)
-
-
 @require_http_methods(["GET", "POST"])
 @fund_permission_required(PAY_CLAIM)
 def claim_pay(request: HttpRequest, fund_code: str, claim: Any) -> HttpResponse:
@@ -341,15 +307,16 @@ def claim_pay(request: HttpRequest, fund_code: str, claim: Any) -> HttpResponse:
     )
     if paid is not None:
         return see_other(_claim_url(obj))
-    amount = obj.amount_due
-    deduction = _dues_preview(obj, amount)
+    # What paying on the typed day (today by default) will do, as claim_pay will do it.
+    day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
+    plan = payment_plan(obj, day or timezone.localdate())
     context = {
         "claim": obj,
         "form": form,
-        "amount": amount,
-        "payees": _payees_preview(obj, amount),
-        "deduction": deduction,
-        "net": amount - deduction,
+        "amount": plan.amount,
+        "payees": plan.payees,
+        "deduction": plan.deduction,
+        "net": plan.net,
         "payable": obj.status == Claim.Status.APPROVED,
     }
     status = 400 if form.is_bound else 200

@@ -185,11 +185,14 @@ def _meeting_page(
             if failed is not None and failed[0].pk == claim.pk:
                 form = failed[1]
             elif can_decide:
+                # The rules' verdict suggests the resolution, and everyone present voting
+                # for it; the secretary corrects what the meeting decided otherwise.
+                eligible = claim.outcome != Outcome.NOT_ELIGIBLE
                 initial = {
-                    "decision": REJECT if claim.outcome == Outcome.NOT_ELIGIBLE else APPROVE,
+                    "decision": APPROVE if eligible else REJECT,
                     "resolution": f"{meeting.number}/{n}",
-                    "votes_for": quorum.present,
-                    "votes_against": 0,
+                    "votes_for": quorum.present if eligible else 0,
+                    "votes_against": 0 if eligible else quorum.present,
                     "votes_abstain": 0,
                 }
                 form = _decide_form(claim, initial=initial)

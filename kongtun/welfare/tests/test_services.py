@@ -146,10 +146,14 @@ def test_death_benefit_paid_to_beneficiaries_by_shares_with_dues_deducted(
     meeting = _meeting(books, users["chair"], committee, dt.date(2026, 3, 6))
     claim = _approve(claim, users["committee"], meeting)
     claim = claim_pay(claim=claim, actor=users["treasurer"], date=dt.date(2026, 3, 7))
+    # Dues at death: January and February 2026 ended unpaid (2 × 30 = 60), kept back with
+    # a receipt; the beneficiaries share 5,000 − 60 = 4,940 by 60 % and 40 %.
+    assert claim.deducted_receipt is not None and claim.deducted_receipt.total == D("60.00")
     shares = sorted((p.name, p.amount) for p in claim.payees.all())
-    assert shares == [("ผู้รับ สอง", D("2000.00")), ("ผู้รับ หนึ่ง", D("3000.00"))]
-    # A deceased member pays no more dues: nothing is deducted.
-    assert claim.deducted_receipt is None
+    assert shares == [("ผู้รับ สอง", D("1976.00")), ("ผู้รับ หนึ่ง", D("2964.00"))]
+    assert claim.voucher is not None
+    expense = JournalLine.objects.get(entry=claim.voucher.entry, account__role="welfare.death")
+    assert expense.amount == D("5000.00")
 
 
 def test_non_member_help_has_its_own_budget_line(
@@ -531,3 +535,251 @@ def test_each_real_regulation_installs_with_the_same_rules(
     assert installed.text == spec.text and installed.title == spec.title
     rules_by_key = {b.key: benefit_rule(b) for b in installed.benefits.prefetch_related("tiers")}
     assert rules_by_key == {b.key: b.rule() for b in spec.benefits}
+
+
+def test_attendance_is_fixed_once_a_resolution_is_recorded_and_half_the_seats_is_a_quorum(
+    claimant: Member, users: dict[str, User], committee: list[CommitteeMember], books: Fund
+) -> None:
+    CommitteeMember.objects.filter(pk=committee[4].pk).update(position="adviser")
+    meeting = meeting_open(
+        fund=books, actor=users["chair"], number="5/2568", date=dt.date(2025, 3, 20)
+    )
+    assert meeting.attendance.count() == 4  # the adviser holds no seat that votes
+    quorum = attendance_record(
+        meeting=meeting, actor=users["chair"], present={s.pk for s in committee[:2]}
+    )
+    assert (quorum.present, quorum.seats, quorum.needed, quorum.met) == (2, 4, 2, True)
+    claim = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 1),
+        filed_on=dt.date(2025, 3, 12),
+    )
+    claim_decide(
+        claim=claim,
+        actor=users["committee"],
+        meeting=meeting,
+        resolution=Resolution(True, "5/2568/1", 2, 0),
+    )
+    with pytest.raises(ValidationError, match="no longer change"):
+        attendance_record(meeting=meeting, actor=users["chair"], present=set())
+    with pytest.raises(ValidationError, match="already recorded"):
+        meeting_open(fund=books, actor=users["chair"], number="5/2568", date=dt.date(2025, 3, 21))
+
+
+def test_a_rejection_with_more_votes_for_is_refused(
+    claimant: Member, users: dict[str, User], committee: list[CommitteeMember], books: Fund
+) -> None:
+    claim = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 1),
+        filed_on=dt.date(2025, 3, 12),
+    )
+    meeting = _meeting(books, users["chair"], committee, dt.date(2025, 3, 20))
+    with pytest.raises(ValidationError, match="More votes for than against"):
+        claim_decide(
+            claim=claim,
+            actor=users["committee"],
+            meeting=meeting,
+            resolution=Resolution(False, "1", 3, 1, note="x"),
+        )
+
+
+def test_a_not_eligible_claim_holds_no_share_of_a_cap(
+    claimant: Member, users: dict[str, User], books: Fund
+) -> None:
+    def scholarship(born: dt.date) -> Claim:
+        data = ClaimInput(
+            benefit_key="scholarship",
+            recipient="child",
+            member=claimant,
+            person_name="เด็กหญิง  หนึ่ง",  # a double space is the same name
+            person_birth_date=born,
+            event_date=dt.date(2025, 5, 15),
+        )
+        return claim_file(
+            fund=books, actor=users["secretary"], data=data, filed_on=dt.date(2025, 5, 16)
+        )
+
+    typo = scholarship(dt.date(2020, 6, 1))  # aged 4: under 6
+    fixed = scholarship(dt.date(2014, 6, 1))
+    assert (typo.outcome, fixed.outcome) == ("not_eligible", "eligible")
+    assert fixed.person_name == "เด็กหญิง หนึ่ง"
+    assert scholarship(dt.date(2014, 6, 1)).outcome == "not_eligible"  # once a year per child
+
+
+def test_waiting_counts_from_the_approval(
+    regulation: Regulation, plan: object, users: dict[str, User], books: Fund
+) -> None:
+    from kongtun.conftest import member_data
+    from kongtun.members.services import member_register
+
+    applied = member_register(
+        fund=books, actor=users["secretary"], data=member_data(401, joined_on=dt.date(2024, 1, 1), status="applicant")
+    )
+    if applied.status == "active":
+        pytest.fail("the test needs a member waiting for approval")
+    member_change_status(
+        member=applied,
+        actor=users["secretary"],
+        event=Event.APPROVED,
+        effective_on=dt.date(2024, 6, 1),
+    )
+    claim = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=ClaimInput(
+            benefit_key="birth", recipient="member", member=applied, event_date=dt.date(2024, 7, 15)
+        ),
+        filed_on=dt.date(2024, 7, 16),
+    )
+    waiting = next(r for r in claim.reasons if r["code"] == "waiting")
+    assert waiting["params"]["days"] == 44 and waiting["ok"] is False
+
+
+def test_the_dead_and_the_resigned(claimant: Member, users: dict[str, User], books: Fund) -> None:
+    from kongtun.welfare.selectors import status_on
+
+    death = ClaimInput(
+        benefit_key="death",
+        recipient="beneficiary",
+        member=claimant,
+        event_date=dt.date(2025, 5, 1),
+    )
+    with pytest.raises(ValidationError, match="death"):
+        claim_file(fund=books, actor=users["secretary"], data=death, filed_on=dt.date(2025, 5, 2))
+    member_change_status(
+        member=claimant,
+        actor=users["secretary"],
+        event=Event.RESIGNED,
+        effective_on=dt.date(2025, 6, 1),
+    )
+    # A refund on leaving is about the resignation itself: the member was active that morning.
+    assert status_on(claimant, dt.date(2025, 6, 1)) == "active"
+    assert status_on(claimant, dt.date(2025, 6, 2)) == "resigned"
+
+
+def test_shares_short_of_100_percent_pay_nobody(
+    claimant: Member, users: dict[str, User], committee: list[CommitteeMember], books: Fund
+) -> None:
+    claimant.beneficiaries.filter(full_name="ผู้รับ สอง").delete()  # 60 % left
+    died = dt.date(2025, 7, 1)
+    member_change_status(
+        member=claimant, actor=users["secretary"], event=Event.DIED, effective_on=died
+    )
+    claim = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=ClaimInput(
+            benefit_key="death", recipient="beneficiary", member=claimant, event_date=died
+        ),
+        filed_on=dt.date(2025, 7, 2),
+    )
+    approved = _approve(
+        claim, users["committee"], _meeting(books, users["chair"], committee, dt.date(2025, 7, 3))
+    )
+    with pytest.raises(ValidationError, match="100%"):
+        claim_pay(claim=approved, actor=users["treasurer"], date=dt.date(2025, 7, 4))
+    assert not Voucher.objects.filter(fund=books, member=claimant).exists()
+
+
+def test_who_recorded_the_approval_cannot_pay_and_a_reused_form_is_refused(
+    claimant: Member, users: dict[str, User], committee: list[CommitteeMember], books: Fund
+) -> None:
+    claim = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 2),
+        filed_on=dt.date(2025, 3, 12),
+        idempotency_key="k9",
+    )
+    with pytest.raises(ValidationError, match="other details"):
+        claim_file(
+            fund=books,
+            actor=users["secretary"],
+            data=_hospital(claimant, 3),
+            filed_on=dt.date(2025, 3, 12),
+            idempotency_key="k9",
+        )
+    approved = _approve(
+        claim, users["chair"], _meeting(books, users["chair"], committee, dt.date(2025, 3, 20))
+    )
+    with pytest.raises(ValidationError, match="cannot also pay"):
+        claim_pay(claim=approved, actor=users["chair"], date=dt.date(2025, 3, 21))
+    assert (
+        claim_pay(claim=approved, actor=users["treasurer"], date=dt.date(2025, 3, 21)).status
+        == "paid"
+    )
+
+
+def test_yearly_caps_turn_with_the_government_fiscal_year(
+    claimant: Member, users: dict[str, User], books: Fund
+) -> None:
+    before = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 5, dt.date(2025, 9, 30)),
+        filed_on=dt.date(2025, 10, 1),
+    )
+    after = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 5, dt.date(2025, 10, 1)),
+        filed_on=dt.date(2025, 10, 2),
+    )
+    second = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 5, dt.date(2025, 10, 5)),
+        filed_on=dt.date(2025, 10, 6),
+    )
+    assert (before.fiscal_year, after.fiscal_year) == (2568, 2569)
+    # 600 a stay each; FY2569 has 1,000: 600 then 400.
+    assert [c.assessed_amount for c in (before, after, second)] == [
+        D("600.00"),
+        D("600.00"),
+        D("400.00"),
+    ]
+
+
+def test_a_version_cannot_come_into_force_behind_a_claim_already_judged(
+    claimant: Member, users: dict[str, User], books: Fund
+) -> None:
+    claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 1),
+        filed_on=dt.date(2025, 3, 12),
+    )
+    draft = regulation_draft(fund=books, actor=users["secretary"])
+    with pytest.raises(ValidationError, match="already judged"):
+        regulation_adopt(
+            regulation=draft,
+            actor=users["chair"],
+            effective_from=dt.date(2025, 3, 1),
+            resolution="x",
+        )
+    regulation_adopt(
+        regulation=draft, actor=users["chair"], effective_from=dt.date(2025, 3, 11), resolution="x"
+    )
+
+
+def test_jpeg_comments_go_too(claimant: Member, users: dict[str, User], books: Fund) -> None:
+    import io
+
+    from PIL import Image
+
+    from kongtun.welfare.services import document_add, document_path
+
+    claim = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 2),
+        filed_on=dt.date(2025, 3, 12),
+    )
+    jpeg = io.BytesIO()
+    Image.new("RGB", (20, 20), "green").save(jpeg, "JPEG", comment=b"SECRETCOMMENT")
+    assert b"SECRETCOMMENT" in jpeg.getvalue()
+    doc = document_add(claim=claim, actor=users["secretary"], name="p.jpg", data=jpeg.getvalue())
+    assert b"SECRETCOMMENT" not in document_path(doc).read_bytes()

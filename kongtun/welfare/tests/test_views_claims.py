@@ -517,12 +517,13 @@ def test_a_death_benefit_is_shown_split_among_the_beneficiaries(
         resolution=Resolution(approve=True, number="4/2569-2", votes_for=5, votes_against=0),
     )
     page = client_for("treasurer").get(_claim_url("welfare-claim-pay", claim))
+    # The dues unpaid at death (January and February 2026: 60) are kept back, as the
+    # regulation says; the beneficiaries share the 4,940 left by 60 % and 40 %.
+    assert page.context["deduction"] == D("60.00")
     assert [(p.name, p.share_percent, p.amount) for p in page.context["payees"]] == [
-        ("ผู้รับ หนึ่ง", D("60.00"), D("3000.00")),
-        ("ผู้รับ สอง", D("40.00"), D("2000.00")),
+        ("ผู้รับ หนึ่ง", D("60.00"), D("2964.00")),
+        ("ผู้รับ สอง", D("40.00"), D("1976.00")),
     ]
-    # A deceased member pays no more dues: nothing will be deducted.
-    assert page.context["deduction"] == D("0.00")
 
 
 def test_the_payee_acknowledges_the_money(paid: Claim, client_en: Any) -> None:

@@ -229,8 +229,8 @@ def test_the_home_page_counts_claims_and_names_the_regulation(
             resolution=Resolution(
                 approve=n < 3,
                 number=f"3/2568/{n}",
-                votes_for=4,
-                votes_against=0,
+                votes_for=4 if n < 3 else 0,
+                votes_against=0 if n < 3 else 4,
                 note="" if n < 3 else "ขาดเอกสาร",
             ),
         )
@@ -415,7 +415,8 @@ def test_a_rejection_needs_a_reason(
     _quorum(meeting, committee, users)
     client = english(client_for("committee"))
     target = url("welfare-meeting-decide", meeting=meeting.code, claim=claim.code)
-    refused = client.post(target, _decide_data(decision="reject"))
+    against = {"votes_for": "0", "votes_against": "4"}
+    refused = client.post(target, _decide_data(decision="reject", **against))
     assert refused.status_code == 400
     [item] = refused.context["agenda"]
     assert item.form.errors["note"] == [
@@ -423,7 +424,7 @@ def test_a_rejection_needs_a_reason(
     ]
     claim.refresh_from_db()
     assert claim.status == Claim.Status.FILED
-    done = client.post(target, _decide_data(decision="reject", note="เอกสารไม่ครบ"))
+    done = client.post(target, _decide_data(decision="reject", note="เอกสารไม่ครบ", **against))
     assert done.status_code == 303
     claim.refresh_from_db()
     assert claim.status == Claim.Status.REJECTED and claim.decision_note == "เอกสารไม่ครบ"
