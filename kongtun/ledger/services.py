@@ -40,15 +40,11 @@ from kongtun.ledger.models import (
 )
 from kongtun.ledger.statements import fiscal_year_of
 from kongtun.lib.thaidate import format_date
+from kongtun.lib.uploads import MAX_EVIDENCE_BYTES, evidence_type
 from kongtun.members.models import Member
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = MAX_EVIDENCE_BYTES
 MAX_MEMO = JournalEntry._meta.get_field("memo").max_length or 500
-_MAGIC = {
-    b"%PDF-": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-}
 
 
 def _refuse(field: str, message: str) -> ValidationError:
@@ -597,11 +593,7 @@ def attachment_add(*, voucher: Voucher, actor: Any, name: str, data: bytes) -> A
     """
     if voucher.status != Voucher.Status.DRAFT:
         raise _refuse("file", _("Evidence can only be attached before the voucher is decided."))
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise _refuse("file", _("The file is larger than 10 MB."))
-    content_type = next((t for magic, t in _MAGIC.items() if data.startswith(magic)), None)
-    if content_type is None:
-        raise _refuse("file", _("Only PDF, JPEG or PNG files can be attached."))
+    content_type = evidence_type(data)
     sha256 = hashlib.sha256(data).hexdigest()
     stored = secrets.token_hex(20)
     with transaction.atomic():

@@ -32,6 +32,7 @@ from kongtun.ledger.models import Account, Voucher
 from kongtun.ledger.services import VoucherLineInput, lock_books, voucher_create
 from kongtun.ledger.statements import fiscal_year_of
 from kongtun.lib.thaidate import format_date
+from kongtun.lib.uploads import evidence_type
 from kongtun.members.models import Consent, Event, Member, StatusChange
 from kongtun.welfare import rules
 from kongtun.welfare.models import (
@@ -55,13 +56,7 @@ if TYPE_CHECKING:
     from kongtun.welfare.examples import RegulationSpec
 
 ZERO = Decimal("0.00")
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000  # a phone photo is ~12 M; more is a decompression bomb
-_MAGIC = {
-    b"%PDF-": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-}
 # Health and disability data need the member's explicit consent (PDPA s.26).
 SENSITIVE_CATEGORIES = frozenset({"illness", "disadvantaged"})
 
@@ -668,11 +663,7 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
 def document_add(*, claim: Claim, actor: Any, name: str, data: bytes, label: str = "") -> Document:
     """Keep a PDF, JPEG or PNG (judged by its bytes, not its name) of up to 10 MB; pictures
     are kept without their metadata. Only while the claim is open."""
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise _refuse("file", _("The file is larger than 10 MB."))
-    content_type = next((t for magic, t in _MAGIC.items() if data.startswith(magic)), None)
-    if content_type is None:
-        raise _refuse("file", _("Only PDF, JPEG or PNG files can be attached."))
+    content_type = evidence_type(data)
     if content_type != "application/pdf":
         data = _clean_image(data, content_type)
     sha256 = hashlib.sha256(data).hexdigest()

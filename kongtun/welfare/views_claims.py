@@ -28,6 +28,7 @@ from kongtun.funds.permissions import FILE_CLAIM, PAY_CLAIM, VIEW_CLAIMS
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
 from kongtun.ledger.forms import new_token
 from kongtun.lib.money import format_baht
+from kongtun.lib.uploads import MAX_EVIDENCE_BYTES
 from kongtun.members.models import Member
 from kongtun.web.forms import apply_service_errors, see_other, submit
 from kongtun.welfare import printing, rules, services
@@ -210,7 +211,7 @@ def document_add(request: HttpRequest, fund_code: str, claim: Any) -> HttpRespon
         upload = form.cleaned_data["file"]
         # One byte past the limit is enough for the service to refuse it in its own words,
         # and no more of a huge upload is read into memory.
-        data = upload.read(services.MAX_DOCUMENT_BYTES + 1)
+        data = upload.read(MAX_EVIDENCE_BYTES + 1)
         return services.document_add(
             claim=obj,
             actor=request.user,

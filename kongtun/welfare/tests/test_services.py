@@ -616,7 +616,9 @@ def test_waiting_counts_from_the_approval(
     from kongtun.members.services import member_register
 
     applied = member_register(
-        fund=books, actor=users["secretary"], data=member_data(401, joined_on=dt.date(2024, 1, 1), status="applicant")
+        fund=books,
+        actor=users["secretary"],
+        data=member_data(401, joined_on=dt.date(2024, 1, 1), status="applicant"),
     )
     if applied.status == "active":
         pytest.fail("the test needs a member waiting for approval")

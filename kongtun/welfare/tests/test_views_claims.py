@@ -26,11 +26,11 @@ from kongtun.funds.tenancy import fund_scope
 from kongtun.ledger.models import Account, JournalLine
 from kongtun.ledger.services import chart_install
 from kongtun.lib.bahttext import bahttext
+from kongtun.lib.uploads import MAX_EVIDENCE_BYTES
 from kongtun.members.models import Event, Member
 from kongtun.members.services import member_change_status
 from kongtun.welfare.models import Claim, Document, Meeting, Payee, Regulation
 from kongtun.welfare.services import (
-    MAX_DOCUMENT_BYTES,
     ClaimInput,
     Resolution,
     attendance_record,
@@ -387,7 +387,7 @@ def test_a_text_file_named_png_is_refused(filed: Claim, client_en: Any) -> None:
 
 
 def test_a_file_too_large_is_refused_in_words(filed: Claim, client_en: Any) -> None:
-    big = b"%PDF-1.4\n" + bytes(MAX_DOCUMENT_BYTES)
+    big = b"%PDF-1.4\n" + bytes(MAX_EVIDENCE_BYTES)
     response = _upload(client_en("secretary"), filed, "scan.pdf", big)
     assert response.status_code == 400
     assert "The file is larger than 10 MB." in response.content.decode()

@@ -5,10 +5,6 @@ and the minutes as PDF. Claims are filed through the service, as at the intake d
 from __future__ import annotations
 
 import datetime as dt
-import re
-import shutil
-import subprocess
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +17,7 @@ from django.utils import timezone
 
 from kongtun.accounts.models import User
 from kongtun.conftest import make_national_id
+from kongtun.contributions.tests.test_receipts import pdf_text, squash
 from kongtun.funds.models import CommitteeMember, Fund
 from kongtun.members.models import Member
 from kongtun.welfare.models import Claim, Meeting, Regulation
@@ -102,20 +99,6 @@ def _decide_data(**overrides: str) -> dict[str, str]:
         "note": "",
     }
     return data | overrides
-
-
-def _pdf_text(content: bytes, tmp_path: Any) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext is not installed (apt-get install poppler-utils)")
-    path = tmp_path / "minutes.pdf"
-    path.write_bytes(content)
-    text = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 # --- Who may do what -------------------------------------------------------------------------
@@ -553,7 +536,7 @@ def test_the_minutes_as_pdf(
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert 'filename="minutes-3-2568.pdf"' in response["Content-Disposition"]
-    text = _pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content, tmp_path / "minutes.pdf")
     for expected in (
         "ครั้งที่3/2568",
         claim.number,
@@ -566,6 +549,6 @@ def test_the_minutes_as_pdf(
         "ร่าง",  # still open
         "ลงชื่อ",
     ):
-        assert unicodedata.normalize("NFKC", expected) in text, expected
+        assert squash(expected) in text, expected
     assert make_national_id(201) not in text
     assert "434" in text  # the waiting period, among the reasons

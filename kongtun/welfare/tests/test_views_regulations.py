@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -19,8 +17,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import translation
 
+from kongtun.contributions.tests.test_receipts import pdf_text, squash
 from kongtun.funds.tenancy import fund_scope
-from kongtun.lib.pdf import thai_text_layer
 from kongtun.welfare.describe import describe_benefit
 from kongtun.welfare.models import Benefit, Regulation, Tier
 from kongtun.welfare.services import regulation_draft
@@ -521,24 +519,6 @@ def test_an_adopted_versions_edit_pages_answer_with_the_refusal(regulation, url,
 # --- The printed regulation ------------------------------------------------------------------
 
 
-def _pdf_text(content: bytes, tmp_path: Any) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext is not installed (apt-get install poppler-utils)")
-    path = tmp_path / "regulation.pdf"
-    path.write_bytes(content)
-    text = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return re.sub(r"\s+", "", text)
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", thai_text_layer(text))
-
-
 def test_the_printed_regulation_has_its_text_and_each_benefits_rules(
     regulation, url, client_for, tmp_path
 ):
@@ -550,7 +530,7 @@ def test_the_printed_regulation_has_its_text_and_each_benefits_rules(
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and len(response.content) > 1000
     assert 'filename="regulation-v1.pdf"' in response["Content-Disposition"]
-    text = _pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content, tmp_path / "regulation.pdf")
     expected = [
         regulation.fund.name,
         regulation.title,
@@ -567,12 +547,12 @@ def test_the_printed_regulation_has_its_text_and_each_benefits_rules(
         illness = Benefit.objects.get(regulation=regulation, key="illness")
         expected += describe_benefit(illness, tiers_in_words=False)
     for part in expected:
-        assert _squash(part) in text, part
+        assert squash(part) in text, part
 
 
 def test_a_draft_prints_as_a_draft(draft, url, client_for, tmp_path):
     response = client_for("auditor").get(url("welfare-regulation-pdf", draft))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    text = _pdf_text(response.content, tmp_path)
-    assert _squash("ร่าง ยังไม่ได้รับการรับรอง") in text
-    assert _squash("ฉบับที่ 2") in text
+    text = pdf_text(response.content, tmp_path / "regulation.pdf")
+    assert squash("ร่าง ยังไม่ได้รับการรับรอง") in text
+    assert squash("ฉบับที่ 2") in text
