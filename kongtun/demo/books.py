@@ -7,12 +7,11 @@ an entry for each receipt (contribution and any entry fee, in cash), a reversal 
 voided one, and an entry for each co-funder's payment (CODI by round, the local government
 every year). Before a fund gave receipts in Kongtun, each month's collection and entry fees
 are one total each, from the paper register; the totals and the receipts never overlap. Each
-month also has a deposit of most of the cash after the monthly meeting and welfare paid by
-CODI category: a death benefit for each member who died that month (on the date in their
-history), births, illness, a yearly payment to the elderly and scholarships in May. It also
-has administration costs kept to a share of the welfare paid, bank interest in June and
-December, and one entry posted to the wrong account, reversed and posted again. Months are
-closed except the last two.
+month also has a deposit of most of the cash after the monthly meeting. Welfare is paid claim
+by claim (kongtun.demo.claims): an entry for each paid claim on its payment day, as its
+payment voucher posts it. The books also have administration costs kept to a share of the
+welfare paid, bank interest in June and December, and one entry posted to the wrong account,
+reversed and posted again. Months are closed except the last two.
 
 kongtun.demo.books_load writes a plan to the database.
 """
@@ -36,10 +35,11 @@ from kongtun.ledger.models import (
     JournalEntry,
     PeriodClose,
 )
-from kongtun.lib.thaidate import MONTHS_TH, age_on, be_year
+from kongtun.lib.thaidate import MONTHS_TH, be_year
 from kongtun.members.models import Event, Status
 
 if TYPE_CHECKING:
+    from kongtun.demo.claims import ClaimsPlan
     from kongtun.demo.contributions import DuesPlan, ReceiptSpec
     from kongtun.demo.province import FundContent, FundSpec, MemberSpec
 
@@ -47,13 +47,10 @@ CODE = {a.role: a.code for a in TEMPLATE}  # the template's accounts by role, e.
 SOURCE = {a.code: a.source for a in TEMPLATE}
 CASH, BANK = CODE["cash"], CODE["bank"]
 
-SCHOLARSHIP = 500
 PAPER_MONTHLY = 30  # baht a month per member before a fund gave receipts ("1 baht a day")
 MONTHS_BACK = 30  # books start at the fiscal year open 30 months before this month
 OPEN_MONTHS = 2  # the last months of the books are left open
 OVER_CAP_FUNDS = 3  # funds whose administration costs exceed the 20 % cap
-# Death benefit by whole years of membership at death: under 1, 1–2, 3–4, 5 and more.
-DEATH_TABLES = ((3000, 5000, 7000, 10000), (3000, 4000, 6000, 8000))
 
 K = JournalEntry.Kind
 ZERO, SATANG, BAHT = core.ZERO, core.SATANG, Decimal(1)
@@ -105,13 +102,12 @@ _FOREVER = dt.date.max.toordinal()
 
 
 class _People:
-    """Who was an active member on which day, who joined and who died, from status histories."""
+    """Who was an active member on which day and who joined, from status histories."""
 
     def __init__(self, members: Sequence[MemberSpec]) -> None:
         # (member, first day active, first day no longer active) as day ordinals
         self.spans: list[tuple[MemberSpec, int, int]] = []
         self.approved: list[int] = []
-        self.deaths: list[tuple[int, MemberSpec]] = []
         for m in members:
             since: int | None = None
             for step in m.history:
@@ -124,8 +120,6 @@ class _People:
                     since = None
                 if step.event == Event.APPROVED:
                     self.approved.append(day)
-                elif step.event == Event.DIED:
-                    self.deaths.append((day, m))
             if since is not None:
                 self.spans.append((m, since, _FOREVER))
         changes = sorted([(a, 1) for _, a, _ in self.spans] + [(b, -1) for _, _, b in self.spans])
@@ -134,7 +128,6 @@ class _People:
         for _, delta in changes:
             self.running.append(self.running[-1] + delta)
         self.approved.sort()
-        self.deaths.sort(key=lambda d: (d[0], d[1].number))
 
     def active_on(self, day: dt.date) -> int:
         return self.running[bisect.bisect_right(self.days, day.toordinal())]
@@ -158,7 +151,8 @@ class PlannedEntry:
     kind: str
     reverses: int | None = None  # index in BooksPlan.entries of the entry this one reverses
     # What the entry records, for the loader to link: ("receipt", i) or ("void", i) for
-    # DuesPlan.receipts[i], ("cofund", i) for DuesPlan.cofunds[i].
+    # DuesPlan.receipts[i], ("cofund", i) for DuesPlan.cofunds[i], ("claim", i) for the
+    # payment of ClaimsPlan.claims[i].
     link: tuple[str, int] | None = None
 
 
@@ -197,7 +191,7 @@ def _entry(day: dt.date, memo: str, *lines: tuple[str, Decimal, str]) -> core.En
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
-    """How many claims in a month (Knuth's method: the means here stay below ~15)."""
+    """How many events in a month (Knuth's method: the means here stay below ~15)."""
     limit, count, product = math.exp(-mean), 0, rng.random()
     while product > limit:
         count += 1
@@ -228,12 +222,14 @@ def plan_books(
     today: dt.date,
     seed: int,
     dues: DuesPlan,
+    claims: ClaimsPlan,
     over_cap: bool = False,
 ) -> BooksPlan:
     """The fund's books from its fiscal year two to three years back to the end of last month.
 
     `dues` is the fund's contributions (kongtun.demo.contributions.plan_dues), planned over
-    the same members; its meeting days are the days the cash is collected.
+    the same members; its meeting days are the days the cash is collected. `claims` is its
+    welfare (kongtun.demo.claims.plan_claims): every claim paid is paid in the books.
     """
     rng = random.Random(f"{seed}:{spec.code}:books")  # noqa: S311 - reproducible, not secrets
     randint = rng.randint
@@ -243,11 +239,6 @@ def plan_books(
 
     # The fund's own habits, drawn once.
     cash_float = min(max(_round_up(baht(active_at_start * 8), 100), baht(1000)), baht(20000))
-    birth_amount = rng.choice((500, 800, 1000))
-    death_table = rng.choice(DEATH_TABLES)
-    wreath = rng.random() < 0.5
-    elderly_amount = rng.choice((200, 250, 300))
-    scholarship_share = randint(5, 15)
     admin_permille = randint(220, 300) if over_cap else randint(50, 150)
     half_year_rate = Decimal(rng.choice((25, 40, 50))) / 20000  # 0.25–0.5 % a year, paid twice
 
@@ -261,16 +252,19 @@ def plan_books(
         amount: Decimal,
         memo: str,
         *,
-        kind: str = K.CLAIM,
+        kind: str = K.OTHER,
         money: str = "cash",
         ref: _Intent | None = None,
     ) -> None:
         add(_Intent(day, 3, "payment", account, amount, memo, kind, money, ref))
 
-    deaths: dict[dt.date, list[tuple[dt.date, MemberSpec]]] = defaultdict(list)
-    for died, m in people.deaths:
-        day = dt.date.fromordinal(died)
-        deaths[day.replace(day=1)].append((day, m))
+    for n, claim in enumerate(claims.claims):
+        if claim.paid_on is not None:
+            if not start <= claim.paid_on <= end:
+                raise ValueError(f"claim {claim.number} is paid outside the books")
+            add(_Intent(claim.paid_on, 3, "payment", claim.account, claim.amount, claim.memo,
+                        K.CLAIM, claim.money, link=("claim", n)))  # fmt: skip
+
     months: list[dt.date] = []
     meeting_day: dict[dt.date, dt.date] = {}
     month = start
@@ -285,69 +279,6 @@ def plan_books(
             _paper_month(add, people, month, collect, active, dues, rng)
         deposit_day = min(collect + dt.timedelta(days=randint(1, 3)), last)
         add(_Intent(deposit_day, 2, "deposit", memo=f"นำเงินสดฝากธนาคาร ({label})"))
-
-        for day, m in deaths.get(month, ()):
-            name = f"{m.title}{m.first_name} {m.last_name} (สมาชิกเลขที่ {m.number})"
-            years = age_on(m.joined_on, day)
-            benefit = death_table[0 if years < 1 else 1 if years < 3 else 2 if years < 5 else 3]
-            pay(
-                min(day + dt.timedelta(days=randint(1, 7)), last),
-                "welfare.death",
-                baht(benefit),
-                f"สวัสดิการเสียชีวิต {name} เป็นสมาชิก {years} ปี",
-                money="bank",
-            )
-            if wreath:
-                pay(
-                    min(day + dt.timedelta(days=randint(0, 2)), last),
-                    "welfare.funeral",
-                    baht(500),
-                    f"ค่าพวงหรีดงานศพ {name}",
-                )
-        births = _poisson(rng, active * 0.0006)
-        if births:
-            pay(
-                month.replace(day=randint(1, 28)),
-                "welfare.birth",
-                baht(births * birth_amount),
-                f"สวัสดิการเด็กแรกเกิด {births} ราย รายละ {birth_amount:,} บาท",
-            )
-        sick = _poisson(rng, active * 0.004)
-        if sick:
-            # 100 baht a night in hospital, 2 to 10 nights a claim.
-            paid = sum(100 * randint(2, 10) for _ in range(sick))
-            pay(
-                month.replace(day=randint(11, 28)),
-                "welfare.illness",
-                baht(paid),
-                f"สวัสดิการเจ็บป่วยนอนโรงพยาบาลเดือน{label} {sick} ราย",
-            )
-        if month.month == 4:  # before Songkran, the elderly's day
-            day = month.replace(day=10)
-            elderly = sum(1 for m in people.active_members(day) if age_on(m.birth_date, day) >= 60)
-            if elderly:
-                pay(
-                    day,
-                    "welfare.elderly",
-                    baht(elderly * elderly_amount),
-                    f"สวัสดิการผู้สูงอายุประจำปี {be_year(day)} ({elderly:,} คน × {elderly_amount} บาท)",
-                    money="bank",
-                )
-        if month.month == 5:  # before the school year
-            day = month.replace(day=15)
-            pupils = sum(
-                1 for m in people.active_members(day) if 6 <= age_on(m.birth_date, day) < 18
-            )
-            grants = max(pupils * scholarship_share // 100, 1 if pupils else 0)
-            if grants:
-                pay(
-                    day,
-                    "welfare.education",
-                    baht(grants * SCHOLARSHIP),
-                    f"ทุนการศึกษาสมาชิกเยาวชน ปี {be_year(day)} ({grants} ทุน × {SCHOLARSHIP} บาท)",
-                    money="bank",
-                )
-
         if month.month in (6, 12):
             add(
                 _Intent(
@@ -589,7 +520,10 @@ def _materialise(
             if i.ref is not None:  # a correction is paid from where the mistaken entry said
                 mistaken = entries[index_of[id(i.ref)]].entry
                 money = "cash" if CASH in {p.account for p in mistaken.postings} else "bank"
-            entry = _entry(i.day, i.memo, (i.account, i.amount, ""), (money, -i.amount, ""))
+            if i.link is not None:  # a claim's voucher: the money first, as voucher_entry has it
+                entry = _entry(i.day, i.memo, (money, -i.amount, ""), (i.account, i.amount, ""))
+            else:
+                entry = _entry(i.day, i.memo, (i.account, i.amount, ""), (money, -i.amount, ""))
         elif i.what == "reversal" and i.ref is not None:
             reverses = index_of[id(i.ref)]
             number = reverses + 2  # entry numbers count the opening entry, which comes first

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from kongtun.lib.fields import MoneyField
+from kongtun.lib.fields import MoneyField, OptionalMoneyField
 
 BATCH_SIZE = 2000
 
@@ -58,13 +58,15 @@ class RawInsert:
 
     @staticmethod
     def _adapter(f: models.Field[Any, Any], db: BaseDatabaseWrapper) -> Callable[[Any], Any] | None:
-        if isinstance(f, models.UUIDField):
+        if isinstance(f, models.UUIDField | models.JSONField):
             return lambda value: f.get_db_prep_save(value, db)  # each one differs: no cache
-        if not isinstance(f, models.DateField | models.DecimalField | MoneyField):
+        if not isinstance(
+            f, models.DateField | models.DecimalField | MoneyField | OptionalMoneyField
+        ):
             return None  # text, numbers and keys go to the driver as they are
         # Dates and amounts repeat a lot (joining dates, "now", 30 baht): each distinct value
-        # is adapted once, and looking it up again costs no Python call. MoneyField turns
-        # baht into satang here, refusing floats.
+        # is adapted once, and looking it up again costs no Python call. The money fields
+        # turn baht into satang here, refusing floats.
         return _Adapted(f, db).__getitem__
 
     def run(self, rows: Sequence[tuple[Any, ...]]) -> None:

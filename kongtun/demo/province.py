@@ -1,13 +1,13 @@
 """The demo province: Lampang's funds, committees, ~100k SYNTHETIC members, about three years
-of each fund's contributions (kongtun.demo.contributions) and books (kongtun.demo.books) and
-the demo logins.
+of each fund's contributions (kongtun.demo.contributions), welfare claims (kongtun.demo.claims)
+and books (kongtun.demo.books) and the demo logins.
 
 Two layers. The plan (`plan_province`, `build_fund_content`, `contributions.plan_dues`,
-`books.plan_books`, `login_specs`) is pure: given the tambons, a seed, today's date and the
-scale it returns plain frozen dataclasses, the same every time, so tests can compare two
-builds directly. The loader (`load_demo`) writes a plan to the database, one fund with its
-books per transaction, and skips every fund and user that already exists (by fund code and
-username), so a second run creates nothing and keeps every change made since.
+`claims.plan_claims`, `books.plan_books`, `login_specs`) is pure: given the tambons, a seed,
+today's date and the scale it returns plain frozen dataclasses, the same every time, so tests
+can compare two builds directly. The loader (`load_demo`) writes a plan to the database, one
+fund with its books per transaction, and skips every fund and user that already exists (by
+fund code and username), so a second run creates nothing and keeps every change made since.
 
 Nobody in here is a real person: names come from kongtun.demo.names (every family name holds
 the obsolete letter ฃ or ฅ), and national IDs come from `synthetic_national_id` below.
@@ -32,7 +32,15 @@ from django.utils import timezone
 
 from kongtun.accounts.models import User
 from kongtun.audit.services import Change, audit_log
-from kongtun.demo import books, books_load, contributions, contributions_load, names
+from kongtun.demo import (
+    books,
+    books_load,
+    claims,
+    claims_load,
+    contributions,
+    contributions_load,
+    names,
+)
 from kongtun.demo.inserts import RawInsert
 from kongtun.funds.models import (
     Branch,
@@ -659,11 +667,16 @@ _CONSENT_FIELDS = ("fund_id", "member_id", "purpose", "channel", "given_on")
 
 
 def _create_fund(
-    spec: FundSpec, content: FundContent, ledger: books.BooksPlan, dues: contributions.DuesPlan
+    spec: FundSpec,
+    content: FundContent,
+    ledger: books.BooksPlan,
+    dues: contributions.DuesPlan,
+    welfare: claims.ClaimsPlan,
 ) -> Counter[str]:
-    """Write one fund and everything in it, books and contributions included, in one
+    """Write one fund and everything in it, books, contributions and claims included, in one
     transaction, with one audit entry for the fund, one for its books and one for its
-    contributions."""
+    contributions (its regulations are installed through the welfare services, audited as
+    such)."""
     counts: Counter[str] = Counter()
     with transaction.atomic():
         fund = Fund.objects.create(
@@ -761,6 +774,15 @@ def _create_fund(
             dues_counts = contributions_load.dues_write(
                 fund=fund, dues=dues, ledger=ledger, written=written, member_ids=ids, by=keeper
             )
+            claim_counts = claims_load.claims_write(
+                fund=fund,
+                plan=welfare,
+                ledger=ledger,
+                written=written,
+                member_ids=ids,
+                member_numbers=[m.number for m in content.members],
+                by=keeper,
+            )
         counts.update(
             funds=1,
             branches=len(branches),
@@ -771,6 +793,7 @@ def _create_fund(
             beneficiaries=len(beneficiaries),
             consents=len(consents),
         )
+        counts.update(claim_counts)
         book_counts = {k: written[k] for k in ("book_entries", "book_lines", "period_closes")}
         # The last receipt number of each fiscal year (the receipts are in number order).
         last_receipt = {str(r.fiscal_year): r.seq for r in dues.receipts}
@@ -912,10 +935,18 @@ def load_demo(
         dues = contributions.plan_dues(spec, content, today=today, seed=seed)
         # Lapses dated as the fund's rule has them, for the receipts made.
         content = replace(content, members=dues.members)
+        regulations = claims.adoptions(spec, today=today)
+        welfare = claims.plan_claims(spec, content, dues, regulations, today=today, seed=seed)
         ledger = books.plan_books(
-            spec, content, today=today, seed=seed, dues=dues, over_cap=spec.code in over_cap
+            spec,
+            content,
+            today=today,
+            seed=seed,
+            dues=dues,
+            claims=welfare,
+            over_cap=spec.code in over_cap,
         )
-        counts = _create_fund(spec, content, ledger, dues)
+        counts = _create_fund(spec, content, ledger, dues, welfare)
         result.funds_created += 1
         result.counts.update(counts)
         if progress is not None:
@@ -923,7 +954,8 @@ def load_demo(
                 result.funds_created,
                 to_do,
                 f"{spec.code} {spec.name}: {counts['members']:,} members, "
-                f"{counts['receipts']:,} receipts, {counts['book_entries']:,} book entries"
+                f"{counts['receipts']:,} receipts, {counts['claims']:,} claims, "
+                f"{counts['book_entries']:,} book entries"
                 f" ({time.monotonic() - tick:.1f} s)",
             )
 

@@ -131,17 +131,20 @@ def _used(claims: QuerySet[Claim]) -> tuple[Decimal, int, int]:
     return total, times, nights
 
 
-def non_member_budget_left(regulation: Regulation, fiscal_year: int) -> Decimal | None:
+def non_member_budget_left(
+    regulation: Regulation, fiscal_year: int, exclude: Claim | None = None
+) -> Decimal | None:
     if regulation.non_member_budget is None:
         return None
-    used, _times, _nights = _used(
-        Claim.objects.filter(
-            fund_id=regulation.fund_id,
-            recipient=rules.Recipient.NON_MEMBER,
-            fiscal_year=fiscal_year,
-            status__in=HOLDING,
-        )
-    )
+    claims = Claim.objects.filter(
+        fund_id=regulation.fund_id,
+        recipient=rules.Recipient.NON_MEMBER,
+        fiscal_year=fiscal_year,
+        status__in=HOLDING,
+    ).exclude(outcome=rules.Outcome.NOT_ELIGIBLE)
+    if exclude is not None and exclude.pk:
+        claims = claims.exclude(pk=exclude.pk)
+    used, _times, _nights = _used(claims)
     return regulation.non_member_budget - used
 
 
@@ -164,7 +167,7 @@ def claim_facts(
     year = fiscal_year_of(fund, event_date)
     budget = None
     if recipient == rules.Recipient.NON_MEMBER:
-        budget = non_member_budget_left(benefit.regulation, year)
+        budget = non_member_budget_left(benefit.regulation, year, exclude)
     if recipient not in (rules.Recipient.CHILD, rules.Recipient.NON_MEMBER):
         person = ""
     holding = _holding(member, benefit.key, exclude, person.strip())

@@ -22,7 +22,7 @@ from kongtun.accounts.models import User
 from kongtun.audit.models import AuditEntry
 from kongtun.audit.verify import verify_audit
 from kongtun.contributions.models import CollectionSession, Plan, Receipt, Standing
-from kongtun.demo import books, names
+from kongtun.demo import books, claims, names
 from kongtun.demo import province as demo
 from kongtun.demo.contributions import plan_dues
 from kongtun.funds.models import (
@@ -62,6 +62,7 @@ from kongtun.members.models import (
     StatusChange,
 )
 from kongtun.network.selectors import current_fiscal_year_be
+from kongtun.welfare.models import Claim, Meeting, Payee, Regulation
 
 SCALE = 0.01
 TODAY = dt.date(2026, 3, 15)  # the pure plan takes the date as input; any fixed day will do
@@ -91,7 +92,7 @@ def snapshot() -> dict[str, int]:
         for model in (Branch, CommitteeMember, CofundingApplication, Member, StatusChange,
                       Beneficiary, Consent, Account, JournalEntry, JournalLine, PeriodClose,
                       Voucher, BankReconciliation, Plan, Standing, Receipt,
-                      CollectionSession):  # fmt: skip
+                      CollectionSession, Regulation, Meeting, Claim, Payee):  # fmt: skip
             counts[model.__name__] = model.objects.count()
     return counts
 
@@ -361,7 +362,13 @@ def test_it_refuses_a_deployment_served_over_https(db, settings):
 
 # --- Books ------------------------------------------------------------------------------------
 
-DEATH_NUMBER = re.compile(r"สมาชิกเลขที่ (\d{5})")
+NATIONAL_ID = re.compile(r"\d{13}")
+
+
+def plan_welfare(spec, content, dues, today=TODAY):
+    return claims.plan_claims(
+        spec, content, dues, claims.adoptions(spec, today=today), today=today, seed=demo.SEED
+    )
 
 
 def running_balances(plan: books.BooksPlan) -> dict[str, Decimal]:
@@ -384,8 +391,13 @@ def test_the_books_plan_follows_the_members(tambons):
         content = demo.build_fund_content(spec, today=TODAY, scale=0.05)
         dues = plan_dues(spec, content, today=TODAY, seed=demo.SEED)
         content = replace(content, members=dues.members)
-        ledger = books.plan_books(spec, content, today=TODAY, seed=demo.SEED, dues=dues)
-        assert ledger == books.plan_books(spec, content, today=TODAY, seed=demo.SEED, dues=dues)
+        welfare = plan_welfare(spec, content, dues)
+        ledger = books.plan_books(
+            spec, content, today=TODAY, seed=demo.SEED, dues=dues, claims=welfare
+        )
+        assert ledger == books.plan_books(
+            spec, content, today=TODAY, seed=demo.SEED, dues=dues, claims=welfare
+        )
         start, end = ledger.start, ledger.end
         assert end == dt.date(2026, 2, 28)  # the end of the month before TODAY
         assert start == books.fiscal_year_start(spec.fiscal_year, start)
@@ -445,32 +457,35 @@ def test_the_books_plan_follows_the_members(tambons):
             cofunded = [(p.account, p.amount) for p in linked["cofund", i].entry.postings]
             assert cofunded == [(books.BANK, c.amount), (books.CODE[c.role], -c.amount)]
 
-        # A death benefit for every member whose history says they died within the books,
-        # paid within a week and in the month of the death.
-        died = {
-            m.number: h.effective_on
-            for m in content.members
-            for h in m.history
-            if h.event == "died" and start <= h.effective_on <= end
-        }
-        paid_for: dict[str, dt.date] = {}
-        for planned in ledger.entries:
-            if any(p.account == books.CODE["welfare.death"] for p in planned.entry.postings):
-                found = DEATH_NUMBER.search(planned.entry.memo)
-                assert found is not None
-                number = found[1]
-                paid_for[number] = planned.entry.date
-        assert paid_for.keys() == died.keys()
-        for number, day in died.items():
-            assert day < paid_for[number] <= day + dt.timedelta(days=7) or day == end
-            assert (paid_for[number].year, paid_for[number].month) == (day.year, day.month)
-
-        elderly = [e for e in ledger.entries if "welfare.elderly" in _roles(e)]
-        assert elderly and all(e.entry.date.month == 4 for e in elderly)
-        assert len({e.entry.date.year for e in elderly}) == len(elderly)  # once a year
-        assert all(
-            e.entry.date.month == 5 for e in ledger.entries if "welfare.education" in _roles(e)
-        )
+        # Welfare is paid claim by claim: an entry for each paid claim on its payment day, as
+        # its voucher posts it, and no other welfare payment but the mistake put right below.
+        settled = {n: c for n, c in enumerate(welfare.claims) if c.paid_on is not None}
+        by_claim = {e.link[1]: e for e in ledger.entries if e.link and e.link[0] == "claim"}
+        assert by_claim.keys() == settled.keys()
+        for n, claim in settled.items():
+            posted = by_claim[n]
+            assert posted.kind == JournalEntry.Kind.CLAIM and posted.entry.date == claim.paid_on
+            money, expense = posted.entry.postings
+            assert money.account in (books.CASH, books.BANK) and money.amount == -claim.amount
+            assert (expense.account, expense.amount) == (books.CODE[claim.account], claim.amount)
+            assert claim.number in posted.entry.memo and claim.benefit_name in posted.entry.memo
+            assert not NATIONAL_ID.search(posted.entry.memo)
+        others = [
+            e for e in ledger.entries
+            if any(r.startswith("welfare.") for r in _roles(e))
+            and e.kind != JournalEntry.Kind.CLAIM
+        ]  # fmt: skip
+        assert len(others) <= 2  # the mistake and its reversal
+        # A death claim for every member who died within the books and named beneficiaries,
+        # where the regulation has a death benefit.
+        if any(b.for_beneficiary for b in claims.regulation_for(spec).benefits):
+            died = {
+                i
+                for i, m in enumerate(content.members)
+                for h in m.history
+                if h.event == "died" and start <= h.effective_on <= TODAY and m.beneficiaries
+            }
+            assert {c.member for c in welfare.claims if c.key == "death"} == died
 
         # One mistaken entry, reversed later by an entry that cancels it exactly.
         reversals = [e for e in ledger.entries if e.reverses is not None and e.link is None]
@@ -497,10 +512,13 @@ def test_administration_stays_within_its_share_unless_planned_over_the_cap(tambo
     spec = demo.plan_province(tambons)[0]
     content = demo.build_fund_content(spec, today=TODAY, scale=0.3)
     dues = plan_dues(spec, content, today=TODAY, seed=demo.SEED)
+    content = replace(content, members=dues.members)
+    welfare = plan_welfare(spec, content, dues)
     for over_cap in (False, True):
         ledger = books.plan_books(
-            spec, content, today=TODAY, seed=demo.SEED, dues=dues, over_cap=over_cap
-        )
+            spec, content, today=TODAY, seed=demo.SEED, dues=dues, claims=welfare,
+            over_cap=over_cap,
+        )  # fmt: skip
         spent: dict[dt.date, dict[str, Decimal]] = {}
         for e in ledger.entries:
             year = books.fiscal_year_start(spec.fiscal_year, e.entry.date)
@@ -526,7 +544,9 @@ def test_the_books_in_the_database(db, tambons):
         with fund_scope(fund):
             entries = JournalEntry.objects.filter(fund=fund)
             head = LedgerHead.objects.get(fund=fund)
-            assert entries.count() == head.number > 100
+            # Over 30 months even the smallest fund's (a few members at this scale, and few
+            # claims) has its collections, deposits and interest.
+            assert entries.count() == head.number > 50
             assert entries.filter(kind=JournalEntry.Kind.OPENING).count() == 1
             # Every entry balances, and so does the whole ledger.
             sums = JournalLine.objects.values("entry").annotate(total=Sum("amount"))
