@@ -96,6 +96,7 @@ KEEP_REFUSED = 0.12  # of the claims the rules refuse, those made anyway
 LATE = 0.03  # claims filed long after the deadline
 LESS = 0.05  # approved claims the committee approves for less
 PRESENT = 0.85  # chance a committee seat is present at a meeting
+ADVISER = CommitteeMember.Position.ADVISER  # holds no vote: no seat at the meetings
 AGENDA = 4  # claims the showcase has waiting for its next meeting, at least
 UNPAID = 2  # the last claims approved, not collected yet
 AMENDED_MONTHS_AGO = 12  # when the showcase's version 2 came into force
@@ -712,9 +713,14 @@ def _meetings(
     for day in days:
         year = fiscal_year_be(spec.fiscal_year, day)
         count[year] += 1
-        in_term = [k for k, s in enumerate(seats) if s.term_start <= day <= s.term_end]
+        # As services.meeting_open lists them: the voting seats in term, advisers left out.
+        in_term = [
+            k
+            for k, s in enumerate(seats)
+            if s.term_start <= day <= s.term_end and s.position != ADVISER
+        ]
         present = [k for k in in_term if rng.random() < PRESENT]
-        needed = len(in_term) // 2 + 1  # services.Quorum: more than half of the seats
+        needed = (len(in_term) + 1) // 2  # services.Quorum: at least half of the seats
         for k in in_term:
             if len(present) >= needed:
                 break
