@@ -40,6 +40,11 @@ def _baht(value: object) -> str:
     return text.removesuffix(".00")
 
 
+def _count(value: object) -> str:
+    """A count of days or nights as people write it: 2,230."""
+    return f"{int(str(value)):,}"
+
+
 def _date(value: object) -> str:
     return format_date(dt.date.fromisoformat(str(value))) if value else "—"
 
@@ -70,7 +75,7 @@ def _by(p: dict[str, object]) -> str:
 
 
 def _waiting(p: dict[str, object], ok: bool | None) -> str:
-    values = {"days": p["days"], "limit": p["limit"], "from": _from(p)}
+    values = {"days": _count(p["days"]), "limit": _count(p["limit"]), "from": _from(p)}
     if ok:
         return (
             _("%(days)s days since %(from)s; the waiting period of %(limit)s days is over") % values
@@ -207,7 +212,7 @@ _TEXTS: dict[str, Callable[[dict[str, object], bool | None], str]] = {
     ),
     "waiting": _waiting,
     "membership": lambda p, ok: (
-        _("%(days)s days since %(from)s") % {"days": p["days"], "from": _from(p)}
+        _("%(days)s days since %(from)s") % {"days": _count(p["days"]), "from": _from(p)}
     ),
     "membership_years": lambda p, ok: (
         _("A member for %(years)s full years; at least %(limit)s needed") % p
