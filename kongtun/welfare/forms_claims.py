@@ -15,7 +15,7 @@ from kongtun.lib.thaiid import to_ascii_digits
 from kongtun.members.models import Member
 from kongtun.members.selectors import member_search
 from kongtun.web.fields import CleanCharField, ThaiDateField
-from kongtun.welfare.models import Benefit, Claim
+from kongtun.welfare.models import Benefit, Claim, Regulation
 from kongtun.welfare.selectors import regulation_in_force
 from kongtun.welfare.services import ClaimInput
 
@@ -45,11 +45,33 @@ def member_by_number(fund: Fund, text: str) -> Member | None:
     return same[0] if len(same) == 1 else None
 
 
-def benefits_today(fund: Fund) -> list[Benefit]:
-    """The benefits of the regulation in force today: what a clerk may choose from. The claim
-    is then judged by the version in force on the day of its event."""
-    regulation = regulation_in_force(fund, timezone.localdate())
-    return list(regulation.benefits.all()) if regulation is not None else []
+def benefit_choices(fund: Fund) -> list[tuple[str, str]]:
+    """What a clerk may choose from: the benefits of the regulation in force today, then any
+    that only earlier versions had (a claim for an old event is judged by the version in force
+    on its day, which may still have them)."""
+    today = regulation_in_force(fund, timezone.localdate())
+    if today is None:
+        return []
+    choices = [(b.key, b.name) for b in today.benefits.all()]
+    known = {key for key, _name in choices}
+    earlier = (
+        Benefit.objects.filter(
+            regulation__fund=fund,
+            regulation__status=Regulation.Status.ADOPTED,
+            regulation__version__lt=today.version,
+        )
+        .select_related("regulation")
+        .order_by("-regulation__version", "position")
+    )
+    for benefit in earlier:
+        if benefit.key not in known:
+            known.add(benefit.key)
+            label = _("%(name)s (regulation version %(version)s)") % {
+                "name": benefit.name,
+                "version": benefit.regulation.version,
+            }
+            choices.append((benefit.key, label))
+    return choices
 
 
 class ClaimForm(forms.Form):
@@ -97,7 +119,7 @@ class ClaimForm(forms.Form):
     def __init__(self, data: Any = None, *, fund: Fund, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
         self.fund = fund
-        choices = [("", "—")] + [(b.key, b.name) for b in benefits_today(fund)]
+        choices = [("", "—"), *benefit_choices(fund)]
         self.fields["benefit"].choices = choices  # type: ignore[attr-defined]
         self.fields["nights"].widget.attrs["inputmode"] = "numeric"
         self.fields["member_number"].widget.attrs.update(

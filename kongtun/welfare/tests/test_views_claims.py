@@ -615,3 +615,18 @@ def test_the_auditor_sees_welfare_but_no_claim_link(claimant: Member, client_en:
     url = _url("members-detail", claimant.fund, code=claimant.code)
     html = client_en("auditor").get(url).content.decode()
     assert 'id="welfare"' in html and 'id="file-claim"' not in html
+
+
+def test_a_benefit_only_an_earlier_version_had_can_still_be_claimed(
+    regulation: Regulation, users: dict[str, User], client_for: Any, books: Fund
+) -> None:
+    from kongtun.welfare.services import benefit_remove, regulation_adopt, regulation_draft
+
+    draft = regulation_draft(fund=books, actor=users["secretary"])
+    benefit_remove(benefit=draft.benefits.get(key="birth"), actor=users["secretary"])
+    regulation_adopt(
+        regulation=draft, actor=users["chair"], effective_from=dt.date(2025, 1, 1), resolution="1"
+    )
+    form = client_for("secretary").get(_url("welfare-claim-new", books)).context["form"]
+    choices = dict(form.fields["benefit"].choices)
+    assert "illness" in choices and choices["birth"].endswith("1)")
