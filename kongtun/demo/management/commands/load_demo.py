@@ -72,7 +72,8 @@ class Command(BaseCommand):
                 f"{c['committee_seats']:,} committee seats, {c['applications']} co-funding "
                 f"applications; {c['receipts'] + c['session_receipts']:,} receipts "
                 f"({c['receipts_voided']:,} voided), {c['cocontributions']:,} co-funders' "
-                f"payments, {c['sessions']} collection sessions; books with "
+                f"payments, {c['sessions']} collection sessions; {c['claims']:,} welfare "
+                f"claims decided at {c['meetings']:,} committee meetings; books with "
                 f"{c['book_entries']:,} entries, {c['period_closes']:,} closed periods and "
                 f"{c['vouchers']} vouchers."
             )
