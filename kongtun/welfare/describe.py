@@ -211,7 +211,7 @@ def describe_benefit(benefit: Benefit | BenefitSpec, *, tiers_in_words: bool = T
         start = (
             _("the first contribution")
             if benefit.wait_from == WaitFrom.FIRST_CONTRIBUTION
-            else _("joining")
+            else _("becoming a member")
         )
         lines.append(
             ngettext(

@@ -67,7 +67,9 @@ def _status(p: dict[str, object]) -> str:
 
 
 def _from(p: dict[str, object]) -> str:
-    return _("first contribution") if p.get("from") == "first_contribution" else _("joining")
+    return (
+        _("first contribution") if p.get("from") == "first_contribution" else _("becoming a member")
+    )
 
 
 def _by(p: dict[str, object]) -> str:

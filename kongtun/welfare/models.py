@@ -92,7 +92,7 @@ class Benefit(models.Model):
         _("waiting counted from"),
         max_length=20,
         choices=[
-            (WaitFrom.JOINED, _("joining")),
+            (WaitFrom.JOINED, _("becoming a member")),
             (WaitFrom.FIRST_CONTRIBUTION, _("first contribution")),
         ],
         default=WaitFrom.JOINED,

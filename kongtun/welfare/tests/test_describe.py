@@ -30,7 +30,7 @@ def _described(regulation: Regulation, key: str) -> list[str]:
 def test_it_says_the_per_night_benefit_with_its_caps_dues_deadline_and_documents(regulation):
     assert _described(regulation, "illness") == [
         "Who may receive: the member",
-        "Waiting period: 180 days from joining",
+        "Waiting period: 180 days from becoming a member",
         "200 baht a night, at most 600 baht a stay and 1,000 baht a year",
         "Dues must be paid up, or at most 3 months behind",
         "Claim within 90 days of the event",
@@ -42,7 +42,7 @@ def test_it_says_the_per_night_benefit_with_its_caps_dues_deadline_and_documents
 def test_it_says_a_fixed_amount_without_satang(regulation):
     assert _described(regulation, "birth") == [
         "Who may receive: the member",
-        "Waiting period: 180 days from joining",
+        "Waiting period: 180 days from becoming a member",
         "1,000 baht",
     ]
 
@@ -61,7 +61,7 @@ def test_it_says_the_age_range_and_once_a_year(regulation):
 def test_it_says_the_table_row_by_row_or_leaves_it_to_the_page(regulation):
     assert _described(regulation, "death") == [
         "Who may receive: the member's beneficiaries",
-        "Waiting period: 180 days from joining",
+        "Waiting period: 180 days from becoming a member",
         "By whole years of membership: 3,000 baht from 0 years; 5,000 baht from 1 year; "
         "10,000 baht from 3 years",
         "Paid once only",

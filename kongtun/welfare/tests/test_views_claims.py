@@ -231,8 +231,8 @@ def test_checking_eligibility_writes_nothing_and_gives_every_reason(
     response = client_en("secretary").post(_url("welfare-claim-new", books), _intake(claimant))
     assert response.status_code == 200
     html = response.content.decode()
-    # 1 Jan 2024 → 10 Mar 2025: 434 days since joining, past the 180 days' wait.
-    assert "434 days since joining" in html
+    # 1 Jan 2024 → 10 Mar 2025: 434 days since becoming a member, past the 180 days' wait.
+    assert "434 days since becoming a member" in html
     assert "4 nights × 200 baht = 800 baht" in html
     # Filed today, long after the 90 days allowed: said in words, not only in colour.
     assert "Not met" in html and "must be filed within 90 days" in html
@@ -248,7 +248,7 @@ def test_a_member_number_without_its_leading_zeros_finds_the_member(
     data = _intake(claimant, member_number=claimant.number.lstrip("0"))
     response = client_en("secretary").post(_url("welfare-claim-new", books), data)
     assert response.status_code == 200
-    assert "434 days since joining" in response.content.decode()
+    assert "434 days since becoming a member" in response.content.decode()
 
 
 def test_filing_twice_with_the_same_form_files_one_claim(
@@ -410,7 +410,7 @@ def test_the_claim_page_explains_the_decision(filed: Claim, client_en: Any) -> N
     html = page.content.decode()
     assert "Eligible, for less than the full amount" in html
     assert "600.00" in html and "800.00" in html
-    assert "434 days since joining" in html
+    assert "434 days since becoming a member" in html
     assert "Version 1" in html
     # The benefit's required documents, none received yet.
     assert "Missing" in html and "ใบรับรองแพทย์" in html and "ใบเสร็จโรงพยาบาล" in html
