@@ -15,6 +15,7 @@ from kongtun.contributions import schedule as sched
 from kongtun.contributions.models import PastPayment, Receipt, Standing
 from kongtun.contributions.selectors import member_position
 from kongtun.funds.models import Fund
+from kongtun.ledger.chart import WELFARE_CATEGORIES
 from kongtun.ledger.statements import fiscal_year_bounds, fiscal_year_of
 from kongtun.members.models import Beneficiary, Event, Member, Status, StatusChange
 from kongtun.welfare import rules
@@ -367,3 +368,42 @@ def payment_plan(claim: Claim, day: dt.date) -> PaymentPlan:
             name = member.full_name
         payees = [Share(name, Decimal(100), handed, None)]
     return PaymentPlan(amount, deduction, payees)
+
+
+class CategoryRow(NamedTuple):
+    category: str  # a CODI category key, or "non_members"
+    persons: int
+    claims: int
+    baht: Decimal
+
+
+def welfare_by_category(
+    fund: Fund, last: dt.date, first: dt.date | None = None
+) -> list[CategoryRow]:
+    """Welfare paid from `first` (the beginning, if None) to `last`, by CODI category, with the
+    persons helped and the baht paid, as CODI's annual fund-data form reports it (§5 since
+    the start, §6 for the past year). Help to non-members is its own row. A person is the
+    member, or the named child or non-member, counted once per category."""
+    paid = Claim.objects.filter(fund=fund, status=Claim.Status.PAID, paid_on__lte=last)
+    if first is not None:
+        paid = paid.filter(paid_on__gte=first)
+    rows: dict[str, tuple[set[tuple[int | None, str]], int, Decimal]] = {}
+    found = paid.values_list(
+        "benefit__category", "recipient", "member_id", "person_name", "approved_amount"
+    ).order_by()
+    for category, recipient, member_id, person, amount in found:
+        if recipient == rules.Recipient.NON_MEMBER:
+            category = "non_members"
+        who = (member_id, person if recipient == rules.Recipient.CHILD else "")
+        if member_id is None:
+            who = (None, person)
+        persons, count, total = rows.get(category, (set(), 0, ZERO))
+        persons.add(who)
+        rows[category] = (persons, count + 1, total + (amount or ZERO))  # paid: always set
+    order = [key for key, _th, _en in WELFARE_CATEGORIES] + ["non_members"]
+    return [
+        CategoryRow(category, len(persons), count, total)
+        for category, (persons, count, total) in sorted(
+            rows.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)
+        )
+    ]

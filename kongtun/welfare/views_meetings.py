@@ -27,16 +27,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kongtun.funds.models import Fund
 from kongtun.funds.permissions import DECIDE_CLAIMS, VIEW_CLAIMS
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
+from kongtun.ledger.statements import fiscal_year_bounds, fiscal_year_of
 from kongtun.lib.money import format_baht
 from kongtun.lib.thaidate import be_year
 from kongtun.web.forms import see_other, submit
 from kongtun.welfare import services
+from kongtun.welfare.describe import category_label
 from kongtun.welfare.explain import Line, explain, outcome_label
 from kongtun.welfare.forms_meetings import APPROVE, REJECT, AttendanceForm, DecideForm, MeetingForm
 from kongtun.welfare.minutes import attendance_rows, minutes_pdf
 from kongtun.welfare.models import Claim, Meeting
 from kongtun.welfare.rules import Outcome
-from kongtun.welfare.selectors import claim_counts, regulation_in_force
+from kongtun.welfare.selectors import (
+    CategoryRow,
+    claim_counts,
+    regulation_in_force,
+    welfare_by_category,
+)
 
 
 def _meeting_url(fund_code: str, meeting: Meeting, anchor: str = "") -> str:
@@ -52,10 +59,31 @@ def _meeting_url(fund_code: str, meeting: Meeting, anchor: str = "") -> str:
 def welfare_home(request: HttpRequest, fund_code: str) -> HttpResponse:
     fund = current_fund(request)
     today = timezone.localdate()
+    year_start, _year_end = fiscal_year_bounds(fund, fiscal_year_of(fund, today))
+
+    def labelled(rows: list[CategoryRow]) -> list[tuple[str, CategoryRow]]:
+        return [
+            (
+                _("Help to non-members in need")
+                if row.category == "non_members"
+                else category_label(row.category),
+                row,
+            )
+            for row in rows
+        ]
+
     context = {
         "today": today,
         "counts": claim_counts(fund, today),
         "regulation": regulation_in_force(fund, today),
+        "category_tables": [
+            (
+                _("Fiscal year %(year)s") % {"year": fiscal_year_of(fund, today)},
+                labelled(welfare_by_category(fund, today, year_start)),
+                "category-year",
+            ),
+            (_("Since the beginning"), labelled(welfare_by_category(fund, today)), "category-all"),
+        ],
     }
     return render(request, "welfare/home.html", context)
 

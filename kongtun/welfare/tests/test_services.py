@@ -785,3 +785,56 @@ def test_jpeg_comments_go_too(claimant: Member, users: dict[str, User], books: F
     assert b"SECRETCOMMENT" in jpeg.getvalue()
     doc = document_add(claim=claim, actor=users["secretary"], name="p.jpg", data=jpeg.getvalue())
     assert b"SECRETCOMMENT" not in document_path(doc).read_bytes()
+
+
+def test_welfare_by_codi_category_counts_persons_and_baht(
+    claimant: Member, users: dict[str, User], committee: list[CommitteeMember], books: Fund
+) -> None:
+    from kongtun.welfare.selectors import CategoryRow, welfare_by_category
+
+    meeting = _meeting(books, users["chair"], committee, dt.date(2025, 9, 30))
+
+    def paid(data: ClaimInput, on: dt.date) -> Claim:
+        claim = claim_file(
+            fund=books, actor=users["secretary"], data=data, filed_on=data.event_date
+        )
+        return claim_pay(
+            claim=_approve(claim, users["committee"], meeting), actor=users["treasurer"], date=on
+        )
+
+    paid(_hospital(claimant, 2, dt.date(2025, 3, 10)), dt.date(2025, 10, 1))  # 400, FY2569
+    paid(_hospital(claimant, 1, dt.date(2025, 5, 10)), dt.date(2025, 10, 1))  # 200, FY2569
+    for child in ("เด็กหญิง หนึ่ง", "เด็กชาย สอง"):  # two children: two persons
+        paid(
+            ClaimInput(
+                benefit_key="scholarship",
+                recipient="child",
+                member=claimant,
+                person_name=child,
+                person_birth_date=dt.date(2014, 6, 1),
+                event_date=dt.date(2025, 5, 15),
+            ),
+            dt.date(2025, 10, 1),
+        )
+    help_ = ClaimInput(
+        benefit_key="help",
+        recipient="non_member",
+        person_name="นางยากไร้",
+        event_date=dt.date(2025, 6, 1),
+    )
+    paid(help_, dt.date(2025, 10, 1))
+    filed_only = claim_file(
+        fund=books,
+        actor=users["secretary"],
+        data=_hospital(claimant, 1, dt.date(2025, 8, 1)),
+        filed_on=dt.date(2025, 8, 1),
+    )
+    assert filed_only.status == "filed"  # not paid: not counted
+
+    assert welfare_by_category(books, dt.date(2025, 10, 31)) == [
+        CategoryRow("illness", 1, 2, D("600.00")),  # one member, two stays: 400 + 200
+        CategoryRow("education", 2, 2, D("1000.00")),  # two children × 500
+        CategoryRow("non_members", 1, 1, D("1000.00")),
+    ]
+    # Paid on 1 Oct 2025: nothing in fiscal year 2568 (to 30 Sep 2025).
+    assert welfare_by_category(books, dt.date(2025, 9, 30), dt.date(2024, 10, 1)) == []

@@ -228,6 +228,16 @@ def test_the_home_page_counts_claims_and_names_the_regulation(
     assert 'id="paid-total">200.00 baht' in html
     assert "ระเบียบกองทุนสวัสดิการ (ทดสอบ), version 1, since 1 January 2563 BE" in html
     assert f'href="{url("welfare-meetings")}"' in html
+    # The paid claim, by CODI category: this fiscal year and since the beginning.
+    for table in ("category-year", "category-all"):
+        assert f'id="{table}"' in html
+    [(label, row)] = page.context["category_tables"][0][1]
+    assert (label, row.persons, row.claims, row.baht) == (
+        "Illness / medical care",
+        1,
+        1,
+        D("200.00"),
+    )
     # The auditor files no claim.
     new_claim = reverse("welfare-claim-new", args=[CODE])
     assert f'href="{new_claim}"' not in html
