@@ -17,7 +17,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from kongtun.ledger.chart import WELFARE_CATEGORIES
-from kongtun.welfare.rules import Basis, WaitFrom
+from kongtun.welfare.models import RECIPIENT_LABELS
+from kongtun.welfare.rules import Basis, WaitFrom, rule_of
 
 if TYPE_CHECKING:
     from kongtun.welfare.examples import BenefitSpec
@@ -77,13 +78,9 @@ def _and(items: list[str]) -> str:
 
 
 def _recipients(benefit: Benefit | BenefitSpec) -> str:
-    names = [
-        (benefit.for_member, _("the member")),
-        (benefit.for_child, _("a member's child")),
-        (benefit.for_beneficiary, _("the member's beneficiaries")),
-        (benefit.for_non_member, _("a non-member in need")),
-    ]
-    return ", ".join(name for on, name in names if on) or _("nobody yet")
+    who = rule_of(benefit, []).recipients
+    names = [str(label) for recipient, label in RECIPIENT_LABELS.items() if recipient in who]
+    return ", ".join(names) or _("nobody yet")
 
 
 def _row(years: int, amount: Decimal) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from kongtun.lib.thaidate import format_date
+from kongtun.welfare.models import RECIPIENT_LABELS
 from kongtun.welfare.rules import Outcome, Reason
 
 OUTCOME_LABELS = {
@@ -50,13 +51,8 @@ def _date(value: object) -> str:
 
 
 def _recipient(p: dict[str, object]) -> str:
-    names = {
-        "member": _("the member"),
-        "child": _("a member's child"),
-        "beneficiary": _("the member's beneficiaries"),
-        "non_member": _("a non-member in need"),
-    }
-    return names.get(str(p.get("recipient")), str(p.get("recipient")))
+    who = str(p.get("recipient"))
+    return str(RECIPIENT_LABELS.get(who, who))  # type: ignore[call-overload]
 
 
 def _status(p: dict[str, object]) -> str:

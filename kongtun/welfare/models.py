@@ -71,6 +71,14 @@ class Regulation(models.Model):
         return self.status == self.Status.DRAFT
 
 
+# Who a benefit is for, in the words every page, paper and explanation uses.
+RECIPIENT_LABELS = {
+    Recipient.MEMBER: _("the member"),
+    Recipient.CHILD: _("a member's child"),
+    Recipient.BENEFICIARY: _("the member's beneficiaries"),
+    Recipient.NON_MEMBER: _("a non-member in need"),
+}
+
 CODI_CATEGORIES = [(key, en) for key, _th, en in WELFARE_CATEGORIES]
 
 
@@ -255,12 +263,7 @@ class Claim(models.Model):
     recipient = models.CharField(
         _("for whom"),
         max_length=20,
-        choices=[
-            (Recipient.MEMBER, _("the member")),
-            (Recipient.CHILD, _("the member's child")),
-            (Recipient.BENEFICIARY, _("the member's beneficiaries")),
-            (Recipient.NON_MEMBER, _("a non-member in need")),
-        ],
+        choices=list(RECIPIENT_LABELS.items()),
     )
     person_name = models.CharField(_("name of the person"), max_length=200, blank=True)
     person_birth_date = models.DateField(_("their date of birth"), null=True, blank=True)

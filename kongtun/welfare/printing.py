@@ -19,15 +19,9 @@ from kongtun.lib.thaidate import format_date
 from kongtun.welfare.models import Claim, Payee
 
 ZERO = Decimal("0.00")
+
+
 # "ในฐานะบุตรของ …": how the person paid stands to the member.
-RECIPIENTS_TH = {
-    "member": "สมาชิก",
-    "child": "บุตร",
-    "beneficiary": "ผู้รับประโยชน์",
-    "non_member": "ผู้ยากไร้ในชุมชน",
-}
-
-
 def place_th(fund: Fund) -> str:
     """The fund's place as Thai papers head it: ตำบล… อำเภอ… จังหวัด…"""
     tambon = fund.tambon
@@ -54,7 +48,7 @@ def payment_slips_pdf(claim: Claim) -> bytes:
             "place": place_th(fund),
             "claim": claim,
             "member": claim.member,
-            "recipient": RECIPIENTS_TH.get(claim.recipient, claim.recipient),
+            "recipient": claim.get_recipient_display(),
             "voucher": claim.voucher,
             "date": format_date(claim.paid_on, "long"),
             "event_date": format_date(claim.event_date, "long"),
