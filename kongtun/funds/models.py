@@ -31,6 +31,12 @@ class Fund(models.Model):
         GOVERNMENT = "government", _("1 October – 30 September (named by the BE year it ends)")
         CALENDAR = "calendar", _("Calendar year (1 January – 31 December)")
 
+    class RunsOn(models.TextChoices):
+        SERVER = "server", _("This server")
+        # The fund keeps members and books on its own laptop and sends signed packages; here
+        # it has only what the packages carry (indicators and monthly totals).
+        OWN_COMPUTER = "own_computer", _("The fund's own computer (sends data packages)")
+
     code = models.SlugField(_("fund code"), max_length=20, unique=True)
     name = models.CharField(_("fund name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TAMBON)
@@ -41,6 +47,14 @@ class Fund(models.Model):
     founded_on = models.DateField(_("founded on"))
     fiscal_year = models.CharField(
         _("fiscal year"), max_length=20, choices=FiscalYear.choices, default=FiscalYear.GOVERNMENT
+    )
+    # How many villages (หมู่) or urban communities the tambon or municipality has: CODI's
+    # coverage criterion compares the villages the members come from against it.
+    villages_in_area = models.PositiveSmallIntegerField(
+        _("villages or communities in the area"), null=True, blank=True
+    )
+    runs_on = models.CharField(
+        _("keeps its records on"), max_length=20, choices=RunsOn.choices, default=RunsOn.SERVER
     )
     admin_cost_cap_percent = models.DecimalField(
         _("administration cost cap (%)"),

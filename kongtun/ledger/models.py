@@ -324,3 +324,29 @@ class ReconciliationItem(models.Model):
     amount = MoneyField(_("amount"))
 
     objects: ClassVar[models.Manager[ReconciliationItem]] = fund_scoped_manager()
+
+
+class MonthlyTotal(models.Model):
+    """The sum of a fund's posted lines per account, source and calendar month.
+
+    Kept in the same transaction as every posting (kongtun.ledger.summaries), so reports over
+    years read a few hundred rows instead of millions of lines; verify_ledger proves these
+    rows equal the lines exactly. Never edited by hand.
+    """
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20, blank=True)
+    period = models.PositiveIntegerField()  # year * 100 + month, Christian era
+    amount = MoneyField()  # debit positive, credit negative, as the lines
+    lines = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[models.Manager[MonthlyTotal]] = fund_scoped_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "account", "source", "period"], name="monthly_total_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["fund", "period"])]

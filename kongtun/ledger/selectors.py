@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from kongtun.funds.models import Fund
+from kongtun.ledger import summaries
 from kongtun.ledger.core import ZERO, shown
 from kongtun.ledger.models import Account, JournalEntry, JournalLine
 
@@ -31,15 +32,12 @@ def balances(
     *, fund: Fund, start: dt.date | None = None, end: dt.date | None = None
 ) -> dict[int, Decimal]:
     """Signed movement per account id between `start` and `end` (inclusive; None = open)."""
-    lines = JournalLine.objects.filter(fund=fund)
-    if start is not None:
-        lines = lines.filter(date__gte=start)
-    if end is not None:
-        lines = lines.filter(date__lte=end)
-    return {
-        row["account"]: row["total"]
-        for row in lines.values("account").annotate(total=Sum("amount")).order_by()
-    }
+    if end is None:
+        end = dt.date.max
+    totals: dict[int, Decimal] = {}
+    for key, amount in summaries.movements(funds=[fund], start=start, end=end).items():
+        totals[key[1]] = totals.get(key[1], ZERO) + amount
+    return totals
 
 
 @dataclass

@@ -16,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kongtun.funds.models import Fund
+from kongtun.ledger import summaries
 from kongtun.ledger.core import ZERO, AccountType, shown
 from kongtun.ledger.models import Account, JournalLine, Source
 from kongtun.ledger.selectors import TrialBalance, balances, trial_balance
@@ -388,11 +389,11 @@ class IncomeExpenditure:
 def _movement_by_account_and_source(
     *, fund: Fund, start: dt.date | None, end: dt.date, types: tuple[str, ...]
 ) -> list[tuple[int, str, Decimal]]:
-    lines = JournalLine.objects.filter(fund=fund, date__lte=end, account__type__in=types)
-    if start is not None:
-        lines = lines.filter(date__gte=start)
-    rows = lines.values("account", "source").annotate(total=Sum("amount")).order_by()
-    return [(r["account"], r["source"], r["total"]) for r in rows]
+    # Years of books: read the monthly totals, not the lines (kongtun.ledger.summaries).
+    moved = summaries.movements(
+        funds=[fund], start=start, end=end, accounts=Q(account__type__in=types)
+    )
+    return [(key[1], key[2], total) for key, total in moved.items() if total]
 
 
 def _source_order(source: str) -> int:

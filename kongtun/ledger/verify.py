@@ -4,7 +4,8 @@ The database refuses to change posted entries, but someone with direct access ca
 triggers. This check assumes nothing the tables say: each entry must balance, stay in its
 fund, keep its number and its place in the hash chain, and hash to what was posted; each
 reversal must cancel exactly the entry it names; and the balances the reports show (SQL sums)
-must equal the sums of the lines counted one by one.
+must equal the sums of the lines counted one by one, and the monthly totals the reports read
+must equal the lines month by month.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kongtun.funds.models import Fund
 from kongtun.ledger import core
 from kongtun.ledger.models import Account, JournalEntry, JournalLine, LedgerHead
 from kongtun.ledger.selectors import account_balance
+from kongtun.ledger.summaries import summary_differences
 
 GENESIS = "0" * 64  # the hash a fund's first entry links to (LedgerHead's default)
 MAX_MISSING_LISTED = 20
@@ -92,6 +94,7 @@ class _FundCheck:
                 )
                 self.report(None, f"line {line.pk} is in this fund but its entry is {where}")
         self.check_balances()
+        self.check_monthly_totals()
         return self.problems
 
     def check_chain(self) -> None:
@@ -215,3 +218,18 @@ class _FundCheck:
         residual = sum(totals.values(), core.ZERO)
         if residual != 0:
             self.report(None, f"the trial balance does not balance (off by {residual})")
+
+    def check_monthly_totals(self) -> None:
+        """The monthly totals reports read equal the lines, month by month, to the satang."""
+        if self.fund.runs_on == Fund.RunsOn.OWN_COMPUTER:
+            return  # its totals are what its signed packages carried; its books are elsewhere
+        for difference in summary_differences(self.fund):
+            account = self.accounts.get(difference.account_id)
+            code = account.code if account is not None else f"id {difference.account_id}"
+            self.report(
+                None,
+                f"monthly total of account {code} source {difference.source or '-'} "
+                f"{difference.period}: the lines add up to {difference.books[0]} in "
+                f"{difference.books[1]} lines, the total says {difference.summary[0]} in "
+                f"{difference.summary[1]}",
+            )

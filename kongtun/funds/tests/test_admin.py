@@ -23,6 +23,7 @@ def test_admin_changes_to_a_fund_and_its_roles_are_audited(fund, users, client_f
         "founded_on": "2010-01-15",
         "fiscal_year": fund.fiscal_year,
         "admin_cost_cap_percent": "20.00",
+        "runs_on": fund.runs_on,
         "roles-TOTAL_FORMS": str(len(roles) + 1),
         "roles-INITIAL_FORMS": str(len(roles)),
         "roles-MIN_NUM_FORMS": "0",
