@@ -75,6 +75,11 @@ INSTALLED_APPS = [
     "kongtun.contributions",
     "kongtun.welfare",
     "kongtun.network",
+    "kongtun.indicators",
+    "kongtun.codiforms",
+    "kongtun.vetting",
+    "kongtun.outcomes",
+    "kongtun.exchange",
     "kongtun.demo",
 ]
 

@@ -42,6 +42,10 @@ FILE_CLAIM = "welfare.file"  # take a claim and its evidence
 DECIDE_CLAIMS = "welfare.decide"  # hold the committee meeting and record its resolutions
 PAY_CLAIM = "welfare.pay"
 MANAGE_REGULATIONS = "welfare.regulations"  # draft and adopt regulation versions
+# The year's results, problems and obstacles the fund reports to the network and province.
+REPORT_OUTCOMES = "outcomes.report"
+# Download CODI's forms filled from the fund's records (the preview is VIEW_FUND).
+CODI_FORMS = "codi.forms"
 
 _READ = {VIEW_FUND, VIEW_MEMBERS, VIEW_BOOKS}
 _MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
@@ -57,26 +61,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BOOKS
         | _CONTRIBUTIONS
         | _WELFARE
-        | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD}
+        | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD, REPORT_OUTCOMES, CODI_FORMS}
     ),
     Role.TREASURER: frozenset(
         _READ
         | _MEMBER_WRITE
         | _BOOKS
         | _CONTRIBUTIONS
-        | {VIEW_AUDIT, VIEW_CLAIMS, FILE_CLAIM, PAY_CLAIM}
+        | {VIEW_AUDIT, VIEW_CLAIMS, FILE_CLAIM, PAY_CLAIM, CODI_FORMS}
     ),
     # The secretary takes claims, keeps the minutes and drafts the regulation.
     Role.SECRETARY: frozenset(
         _READ
         | _MEMBER_WRITE
         | {MAKE_VOUCHER, COLLECT, VIEW_CLAIMS, FILE_CLAIM, DECIDE_CLAIMS, MANAGE_REGULATIONS}
+        | {REPORT_OUTCOMES, CODI_FORMS}
     ),
     # A committee member is the usual second person who approves a voucher.
     Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER, VIEW_CLAIMS, DECIDE_CLAIMS}),
     Role.COLLECTOR: frozenset(_READ | {COLLECT}),
     # The auditor reads everything, including the audit trail, and changes nothing.
-    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT, VIEW_CLAIMS}),
+    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT, VIEW_CLAIMS, CODI_FORMS}),
 }
 
 
