@@ -286,6 +286,8 @@ def _url(
         pattern_kwargs["pk"] = objects["consent"].pk
     if "<int:year>" in route:
         pattern_kwargs["year"] = 2567
+    if "<str:key>" in route:
+        pattern_kwargs["key"] = "members.current"  # an indicator's trace
     for param, (key, attr) in BOOK_KWARGS.items():
         if param in route:
             obj = objects[f"foreign_{key}" if foreign_books else key]
