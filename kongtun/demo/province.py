@@ -39,7 +39,10 @@ from kongtun.demo import (
     claims_load,
     contributions,
     contributions_load,
+    laptop,
     names,
+    outcomes,
+    vetting,
 )
 from kongtun.demo.inserts import RawInsert
 from kongtun.funds.models import (
@@ -666,6 +669,15 @@ _BENEFICIARY_FIELDS = (
 _CONSENT_FIELDS = ("fund_id", "member_id", "purpose", "channel", "given_on")
 
 
+def villages_in_area(spec: FundSpec, branches: int) -> int:
+    """How many villages the fund's area has: its branches are the villages its members come
+    from, and most areas have a few more; about one fund in eight reaches under half of them
+    (CODI's coverage criterion then fails, as it does for real funds)."""
+    rng = _rng(SEED, spec.code, "villages")
+    share = rng.uniform(0.35, 0.5) if rng.random() < 0.125 else rng.uniform(0.55, 1.0)
+    return max(branches, math.ceil(branches / share))
+
+
 def _create_fund(
     spec: FundSpec,
     content: FundContent,
@@ -687,6 +699,7 @@ def _create_fund(
             municipality_name=spec.municipality_name,
             founded_on=spec.founded_on,
             fiscal_year=spec.fiscal_year,
+            villages_in_area=villages_in_area(spec, len(content.branches)),
             is_demo=True,
         )
         tambon = fund.tambon
@@ -1008,6 +1021,32 @@ def load_demo(
                     today=today,
                 )
             )
+
+    officer = User.objects.filter(username="demo-province").first()
+    if officer is not None and funds_limit is None:
+        # A whole province only: the laptop fund lives in a tambon the plan left free.
+        result.counts["laptop_funds"] = laptop.laptop_load(
+            plan=plan, tambons=tambons, scale=scale, seed=seed, officer=officer
+        )
+
+    if officer is not None:
+        # The 54 applicants screened against CODI's criteria, meeting 1/<year> called and
+        # waiting for the committee's decisions (nothing is added on a second run).
+        screened = vetting.vetting_load(
+            province_code=PROVINCE_CODE,
+            fiscal_year_be=current_fiscal_year_be(today),
+            today=today,
+            officer=officer,
+        )
+        result.counts.update({f"vetting_{k}": v for k, v in screened.items()})
+
+    if result.funds_created:
+        in_plan = Fund.objects.filter(code__in=[s.code for s in plan]).select_related("tambon")
+        ordered = sorted(in_plan, key=lambda f: [s.code for s in plan].index(f.code))
+        last_year = current_fiscal_year_be(today) - 1
+        result.counts["year_reports"] = outcomes.outcomes_load(
+            funds=ordered, fiscal_year_be=last_year, today=today, by_user=books_load.bookkeeper()
+        )
 
     if result.funds_created or result.users_created:
         audit_log(

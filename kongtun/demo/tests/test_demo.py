@@ -219,13 +219,14 @@ def test_load_is_idempotent_and_keeps_later_edits(db):
     with scopes_disabled():
         loader = Counter(AuditEntry.objects.filter(action__startswith="demo.").values_list(
             "action", flat=True))  # fmt: skip
-    # One for each fund, its books and its contributions, one for the province; the
-    # showcase's vouchers and collection sessions went through the services and are audited
-    # one by one like anybody's.
+    # One for each fund, its books, its contributions and its year reports, one for the
+    # province; the showcase's vouchers and collection sessions went through the services and
+    # are audited one by one like anybody's.
     assert loader == {
         "demo.fund.loaded": 3,
         "demo.books.loaded": 3,
         "demo.contributions.loaded": 3,
+        "demo.outcomes.loaded": 3,
         "demo.province.loaded": 1,
     }
     showcase = Fund.objects.get(code=demo_funds()[0].code)

@@ -77,6 +77,14 @@ class Command(BaseCommand):
                 f"{c['book_entries']:,} entries, {c['period_closes']:,} closed periods and "
                 f"{c['vouchers']} vouchers."
             )
+        if c["vetting_screened"] or c["laptop_funds"] or c["year_reports"]:
+            self.stdout.write(
+                f"Province: {c['vetting_screened']} co-funding applications screened against "
+                f"CODI's criteria ({c['vetting_checks_recorded']} checks by a person, "
+                f"{c['vetting_meetings_created']} committee meeting called); "
+                f"{c['year_reports']} year reports of results and problems; "
+                f"{c['laptop_funds']} fund on its own computer, imported from its signed package."
+            )
         if result.funds_existing:
             self.stdout.write(
                 f"{result.funds_existing} demo funds already existed; left as they are."
