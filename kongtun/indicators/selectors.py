@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from kongtun.contributions.matching import government_year_of
 from kongtun.funds.models import Branch, Fund
 from kongtun.indicators.models import IndicatorSnapshot
 from kongtun.ledger import summaries
@@ -439,17 +440,22 @@ def _books(fund: Fund, on: dt.date) -> dict[str, Any]:
         "books_last_entry": last,
         "books_closed_through": closed_through,
         "books_current": books_current(closed_through, on),
-        "year_closed": (closed_through is not None and closed_through >= previous_end)
-        or closes.filter(kind=PeriodClose.Kind.YEAR, end=previous_end).exists(),
+        # The fund's own previous year, closed as a year (closing its months is not enough).
+        "year_closed": closes.filter(kind=PeriodClose.Kind.YEAR, end__gte=previous_end).exists(),
     }
 
 
 def fund_indicators(*, fund: Fund, on: dt.date) -> Indicators:
-    """The fund's indicators at the end of `on`. The caller holds the fund's scope."""
+    """The fund's indicators at the end of `on`. The caller holds the fund's scope.
+
+    "The year" is the government fiscal year (1 October – 30 September) for every fund, also
+    for those that keep their own books by calendar year: CODI, its forms, the province and
+    the vetting all count by it, and a fund's figures must read the same everywhere.
+    """
     if fund.runs_on == Fund.RunsOn.OWN_COMPUTER:
         return imported_indicators(fund=fund, on=on)
-    fy = fiscal_year_of(fund, on)
-    year_start, _end = fiscal_year_bounds(fund, fy)
+    fy = government_year_of(on)
+    year_start = dt.date(fy - 543 - 1, 10, 1)
     members, villages = _member_counts(fund, on, year_start)
     ratio = admin_ratio(fund=fund, period=Period(year_start, on, fy))
     regulation = regulation_in_force(fund, on)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from kongtun.funds.models import CofundingApplication, Fund
 from kongtun.funds.tenancy import fund_scope
@@ -53,15 +53,14 @@ class _AccountKind:
 
 def _kinds(fund_ids: Sequence[int]) -> dict[int, _AccountKind]:
     kinds = {}
-    rows = Account.objects.filter(fund_id__in=fund_ids).values_list(
-        "pk", "type", "role", "code", "source"
-    )
-    for pk, type_, role, code, source in rows.order_by():
+    rows = Account.objects.filter(fund_id__in=fund_ids).values_list("pk", "type", "role", "source")
+    for pk, type_, role, source in rows.order_by():
         if type_ == AccountType.INCOME:
             kind = "income"
-        elif role.startswith("welfare.") or (type_ == AccountType.EXPENSE and code[:2] == "51"):
+        # By role, as the fund's own income and expenditure statement groups them.
+        elif role.startswith("welfare."):
             kind = "welfare"
-        elif role.startswith("admin.") or (type_ == AccountType.EXPENSE and code[:2] == "52"):
+        elif role.startswith("admin."):
             kind = "admin"
         elif role in ("cash", "bank"):
             kind = "money"
@@ -314,41 +313,31 @@ def _members_by_fund(
 def _welfare_by_fund(
     fund_ids: Sequence[int], start: dt.date, end: dt.date
 ) -> dict[int, dict[str, tuple[int, int, Decimal]]]:
-    """Paid claims per fund and CODI category; a person counts once per fund and category."""
+    """Paid claims per fund and CODI category, persons counted as the fund's own form counts
+    them (kongtun.welfare.selectors.welfare_by_category): the member, or the named child or
+    non-member, once per category."""
     paid = Claim.objects.filter(
         fund_id__in=fund_ids, status=Claim.Status.PAID, paid_on__range=(start, end)
+    ).values_list(
+        "fund", "benefit__category", "recipient", "member_id", "person_name", "approved_amount"
     )
-    rows = (
-        paid.values("fund", "benefit__category", "recipient")
-        .annotate(
-            claims=Count("pk"),
-            members=Count("member", distinct=True),
-            others=Count("person_name", distinct=True),
-            baht=Sum("approved_amount"),
-        )
-        .order_by()
-    )
+    sums: dict[tuple[int, str], tuple[set[tuple[int | None, str]], int, Decimal]] = {}
+    for fund_id, category, recipient, member_id, person, amount in paid.order_by():
+        if recipient == Recipient.NON_MEMBER:
+            category = "non_members"
+        who = (member_id, person if recipient == Recipient.CHILD else "")
+        if member_id is None:
+            who = (None, person)
+        persons, claims, baht = sums.get((fund_id, category), (set(), 0, ZERO))
+        persons.add(who)
+        sums[(fund_id, category)] = (persons, claims + 1, baht + (amount or ZERO))
     result: dict[int, dict[str, tuple[int, int, Decimal]]] = defaultdict(dict)
-    for r in rows:
-        category = (
-            "non_members" if r["recipient"] == Recipient.NON_MEMBER else r["benefit__category"]
-        )
-        # The member is the person, except for help to a named child or a non-member.
-        persons = (
-            r["others"]
-            if r["recipient"] in (Recipient.CHILD, Recipient.NON_MEMBER)
-            else r["members"]
-        )
-        claims, people, baht = result[r["fund"]].get(category, (0, 0, ZERO))
-        result[r["fund"]][category] = (
-            claims + r["claims"],
-            people + persons,
-            baht + (r["baht"] or ZERO),
-        )
+    for (fund_id, category), (persons, claims, baht) in sums.items():
+        result[fund_id][category] = (claims, len(persons), baht)
     return result
 
 
-def _package_row(fund: Fund, money: Money, package: Indicators) -> FundRow:
+def _package_row(fund: Fund, money: Money, package: Indicators, applying: bool) -> FundRow:
     return FundRow(
         fund=fund,
         money=money,
@@ -359,6 +348,7 @@ def _package_row(fund: Fund, money: Money, package: Indicators) -> FundRow:
         welfare_by_category={
             w.category: (w.claims_year, w.persons_year, w.baht_year) for w in package.welfare
         },
+        applying=applying,
         books_closed_through=package.books_closed_through,
         books_current=package.books_current,
     )
@@ -405,7 +395,9 @@ def area_rollup(
         m = members.get(fund.pk, _MemberCounts())
         package = packages.get(fund.pk)
         if package is not None:
-            rows.append(_package_row(fund, money.get(fund.pk, Money()), package))
+            rows.append(
+                _package_row(fund, money.get(fund.pk, Money()), package, fund.pk in applying)
+            )
             continue
         rows.append(
             FundRow(
