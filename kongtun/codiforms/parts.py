@@ -33,7 +33,12 @@ from kongtun.codiforms.document import (
 from kongtun.contributions.cofunding import cocontribution_years
 from kongtun.contributions.models import Frequency, Funder, Plan
 from kongtun.funds.models import CommitteeMember, Fund
-from kongtun.indicators.selectors import Indicators, WelfareLine, fund_indicators
+from kongtun.indicators.selectors import (
+    BOOKS_CURRENT_MONTHS,
+    Indicators,
+    WelfareLine,
+    fund_indicators,
+)
 from kongtun.ledger.chart import WELFARE_CATEGORIES
 from kongtun.ledger.models import Source
 from kongtun.ledger.statements import (
@@ -134,8 +139,12 @@ class Facts:
 
     def __init__(self, fund: Fund, on: dt.date) -> None:
         self.fund = fund
-        self.on = on
+        self.asked = on
         self.ind: Indicators = fund_indicators(fund=fund, on=on)
+        # The day the figures are really as of: `on` for a fund whose records are here, the
+        # date of its latest package on or before `on` for one on its own computer. Every
+        # "ณ <date>" the forms print, and every statement and trace, goes by it.
+        self.on = self.ind.as_of
         # The statements cover the same year as the indicators' "this year" figures.
         self.year_start = self.ind.year_start
         self.income = income_expenditure(fund=fund, period=Period(self.year_start, on))
@@ -490,6 +499,14 @@ class Facts:
         )
         return (Line("คณะกรรมการกองทุน มีจำนวน", count), composition, roster)
 
+    def books_due(self) -> dt.date:
+        """The last day the books must be closed through to count as current on `on`: the
+        end of the month BOOKS_CURRENT_MONTHS before its month (indicators.books_current)."""
+        month = self.on.replace(day=1)
+        for _month in range(BOOKS_CURRENT_MONTHS - 1):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+        return month - dt.timedelta(days=1)
+
     def management(self) -> dict[str, Figure]:
         ind = self.ind
         on = self.on_th
@@ -523,7 +540,9 @@ class Facts:
                 "books_current",
                 "บัญชีเป็นปัจจุบัน",
                 ind.books_current,
-                f"ปิดบัญชีรายเดือนแล้วถึงภายใน 2 เดือนก่อน {on} (การปิดงวดบัญชี)",
+                f"ปิดบัญชีรายเดือนแล้วถึงวันที่ {date_th(self.books_due())} หรือหลังจากนั้น "
+                f"(ทุกเดือนจนถึง {BOOKS_CURRENT_MONTHS} เดือนก่อนเดือนของวันที่ {on}) "
+                "(การปิดงวดบัญชี)",
             ),
             "closed_through": self.indicator(
                 "books_closed_through",

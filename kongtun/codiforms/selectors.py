@@ -33,13 +33,11 @@ from kongtun.codiforms.parts import (
     PERSONS,
     Facts,
     date_th,
-    span_th,
 )
-from kongtun.contributions.cofunding import matching_report
 from kongtun.contributions.matching import government_year_of
-from kongtun.contributions.models import Funder
 from kongtun.funds.models import Fund
-from kongtun.indicators.selectors import codi_snapshot_date
+from kongtun.indicators.selectors import Indicators, codi_snapshot_date
+from kongtun.vetting.services import facts_of, requested_amount, screening_day
 
 # CODI's coverage criterion: members from at least half the villages of a tambon, or a fifth
 # of the communities of a municipality.
@@ -76,13 +74,14 @@ def _manual(number: str, title: str, prompt: str, lines: int) -> Section:
     return Section(number, title, (Blank(prompt, lines),), manual=True)
 
 
-def _own_computer_note(fund: Fund) -> tuple[Note, ...]:
-    if fund.runs_on != Fund.RunsOn.OWN_COMPUTER:
+def _own_computer_note(facts: Facts) -> tuple[Note, ...]:
+    if facts.fund.runs_on != Fund.RunsOn.OWN_COMPUTER:
         return ()
     return (
         Note(
             "กองทุนนี้เก็บข้อมูลในคอมพิวเตอร์ของกองทุนเอง: ตัวเลขมาจากข้อมูลที่กองทุนส่งมาล่าสุด "
-            "ส่วนคณะกรรมการ เงินสมทบแยกรอบ และแผนการส่งเงินดูได้จากแบบที่กองทุนส่งมาพร้อมข้อมูล"
+            f"ณ {facts.on_th} ส่วนคณะกรรมการ เงินสมทบแยกรอบ และแผนการส่งเงินดูได้จากแบบ"
+            "ที่กองทุนส่งมาพร้อมข้อมูล"
         ),
     )
 
@@ -103,7 +102,7 @@ def annual_form(fund: Fund, fiscal_year_be: int, on: dt.date | None = None) -> A
         Section(
             "1",
             "ชื่อและที่ตั้งกองทุน ประธานและผู้ประสานงาน",
-            (*_own_computer_note(fund), *facts.identity(), *facts.officers()),
+            (*_own_computer_note(facts), *facts.identity(), *facts.officers()),
         ),
         Section(
             "2",
@@ -119,7 +118,7 @@ def annual_form(fund: Fund, fiscal_year_be: int, on: dt.date | None = None) -> A
             (
                 Line("3.1 จำนวนสมาชิกแรกตั้ง", members["founding"]),
                 Line("สมาชิกสะสมถึงปัจจุบัน", members["cumulative"]),
-                Line(f"สมาชิกปัจจุบัน ณ {date_th(day)}", members["current"]),
+                Line(f"สมาชิกปัจจุบัน ณ {facts.on_th}", members["current"]),
                 Line("สมาชิกใหม่ในปีนี้", members["new"]),
                 Line(f"3.2 {members['eligible'].label} (ขอรับการสมทบได้)", members["eligible"]),
                 Note(
@@ -155,7 +154,7 @@ def annual_form(fund: Fund, fiscal_year_be: int, on: dt.date | None = None) -> A
         ),
         Section(
             "6",
-            f"สวัสดิการที่จัดในรอบปี ({span_th(facts.year_start, day)})",
+            f"สวัสดิการที่จัดในรอบปี ({facts.year_th})",
             (facts.welfare_table(year=True),),
         ),
         _manual(
@@ -198,10 +197,10 @@ def annual_form(fund: Fund, fiscal_year_be: int, on: dt.date | None = None) -> A
     return AnnualForm(
         kind="annual",
         title="แบบข้อมูลกองทุนสวัสดิการชุมชนประจำปี",
-        subtitle=f"ปีงบประมาณ {fiscal_year_be} ข้อมูล ณ วันที่ {date_th(day)}",
+        subtitle=f"ปีงบประมาณ {fiscal_year_be} ข้อมูล ณ วันที่ {facts.on_th}",
         fund=fund,
         fiscal_year_be=fiscal_year_be,
-        on=day,
+        on=facts.on,
         period_start=facts.year_start,
         generated_on=timezone.localdate(),
         final=final,
@@ -212,28 +211,39 @@ def annual_form(fund: Fund, fiscal_year_be: int, on: dt.date | None = None) -> A
 # --- 2. The co-funding proposal form ---------------------------------------------------------
 
 
-def _requested(fund: Fund, fiscal_year_be: int) -> tuple[Figure, Figure, Figure]:
-    """What the fund asks CODI for: the matching report's expected total under CODI's terms
-    for the year (blank while no terms are set)."""
-    report = matching_report(fund=fund, fiscal_year=fiscal_year_be)
-    codi = next((f for f in report.funders if f.funder == Funder.CODI), None)
-    members: int | None = None
-    contributions: Decimal | None = None
-    amount: Decimal | None = None
-    if codi is None:
-        text = f"ยังไม่ได้ตั้งเงื่อนไขการสมทบของ พอช. ปีงบประมาณ {fiscal_year_be}"
-    else:
-        terms = codi.terms
+def _requested(
+    fund: Fund, fiscal_year_be: int, ind: Indicators, today: dt.date
+) -> tuple[Figure, Figure, Figure]:
+    """What the fund asks CODI for: the same amount, by the same rule, as the provincial
+    committee's screening computes (kongtun.vetting.services.requested_amount), so the form the
+    fund signs and the meeting pack never disagree."""
+    amount, basis = requested_amount(
+        fund=fund, fiscal_year_be=fiscal_year_be, facts=facts_of(ind, fund), today=today
+    )
+    members = int(basis["eligible"])
+    contributions = Decimal(basis["contributions"]) if basis.get("contributions") else None
+    cutoff = dt.date.fromisoformat(basis["cutoff"])
+    if basis["method"] == "matching":
         text = (
-            f"รายงานการสมทบ ปีงบประมาณ {fiscal_year_be}: สมาชิกสถานะปกติ ณ "
-            f"{date_th(report.cutoff)} ที่เป็นสมาชิกครบ {terms.min_membership_days} วัน "
-            f"ได้รับการสมทบมาแล้วไม่ถึง {terms.max_rounds} รอบ และมีเงินสมทบในปี; คนละ "
-            f"{terms.ratio} เท่าของเงินสมทบ ไม่เกิน {terms.cap_per_member} บาท "
-            "(ทะเบียนสมาชิกและใบเสร็จรับเงิน)"
+            f"รายงานการสมทบ ปีงบประมาณ {fiscal_year_be}: สมาชิกสถานะปกติ ณ {date_th(cutoff)} "
+            f"ที่เป็นสมาชิกครบ {basis['min_days']} วัน ได้รับการสมทบมาแล้วไม่ถึง "
+            f"{basis['max_rounds']} รอบ และมีเงินสมทบในปี; คนละ {basis['ratio']} เท่าของเงินสมทบ "
+            f"ไม่เกิน {basis['cap']} บาท (ทะเบียนสมาชิกและใบเสร็จรับเงิน)"
         )
-        members = len(codi.outcome.eligible)
-        contributions = codi.outcome.contributions_total
-        amount = codi.outcome.expected_total
+    elif basis["method"] == "package":
+        text = f"สมาชิกที่มีสิทธิ์รับการสมทบตามข้อมูลที่กองทุนส่งมา คนละไม่เกิน {basis['cap']} บาท"
+    else:
+        text = (
+            f"ปีงบประมาณ {fiscal_year_be} ยังไม่สิ้นสุด ({date_th(cutoff)}): สมาชิกที่มีสิทธิ์"
+            f" เว้นแต่ยังไม่ได้ส่งเงินสมทบของปี คนละ {basis['cap']} บาท ส่วนที่เกินยอดจริงคืน พอช."
+            " (ทะเบียนสมาชิกและใบเสร็จรับเงิน)"
+        )
+    if basis["terms"] != "year":
+        # As the screening does: the usual terms (those the terms form proposes) stand in.
+        text = (
+            f"ยังไม่ได้ตั้งเงื่อนไขการสมทบของ พอช. ปีงบประมาณ {fiscal_year_be}: "
+            f"คำนวณตามเงื่อนไขที่แบบตั้งเงื่อนไขเสนอ; {text}"
+        )
     trace = Trace(text, page="contributions-matching", page_kwargs=(("year", fiscal_year_be),))
     return (
         Figure("request.members", "สมาชิกที่เสนอรับการสมทบรอบนี้", members, Kind.COUNT,
@@ -253,16 +263,20 @@ def _verdict(passed: bool | None) -> Note:
 
 def proposal_form(fund: Fund, fiscal_year_be: int) -> ProposalForm:
     """แบบเสนอเพื่อรับการสนับสนุนกองทุนสวัสดิการชุมชน for `fiscal_year_be`: the six criteria
-    with the fund's figures as of 30 September of that year, the amount requested, the
+    with the fund's figures of the past year (as of the 30 September before it, as the
+    provincial committee's screening reads them), the amount requested, the
     blank plan and the lines the committee and the local executive sign. The caller holds
     the fund's scope."""
-    day, final = form_day(fiscal_year_be, None)
+    # The figures of the past year, on the day the provincial committee's screening reads them.
+    today = timezone.localdate()
+    day = screening_day(fiscal_year_be, today)
+    final = day < today
     facts = Facts(fund, day)
     ind = facts.ind
     members = facts.members()
     villages = facts.villages()
     mgmt = facts.management()
-    requested = _requested(fund, fiscal_year_be)
+    requested = _requested(fund, fiscal_year_be, ind, today)
     coverage = ind.village_coverage_percent
     needed = COVERAGE_PERCENT.get(fund.kind, Decimal(50))
     contributions = (
@@ -290,7 +304,7 @@ def proposal_form(fund: Fund, fiscal_year_be: int) -> ProposalForm:
     )
     committee = facts.committee("4.4")
     sections = (
-        Section("1", "ชื่อและที่ตั้งกองทุน", (*_own_computer_note(fund), *facts.identity())),
+        Section("1", "ชื่อและที่ตั้งกองทุน", (*_own_computer_note(facts), *facts.identity())),
         Section("2", "องค์กรผู้เสนอขอรับการสนับสนุน", (Line("ชื่อองค์กร", text=fund.name),)),
         Section("3", "ประธานกองทุนและผู้ประสานงาน", facts.officers()),
         Section(
@@ -421,7 +435,7 @@ def proposal_form(fund: Fund, fiscal_year_be: int) -> ProposalForm:
         ),
         fund=fund,
         fiscal_year_be=fiscal_year_be,
-        on=day,
+        on=facts.on,
         period_start=facts.year_start,
         generated_on=timezone.localdate(),
         final=final,

@@ -25,7 +25,6 @@ from kongtun.exchange.package import PackageRefused
 from kongtun.funds.models import Fund
 from kongtun.ledger.core import AccountType
 from kongtun.ledger.models import MonthlyTotal, Source
-from kongtun.ledger.statements import fiscal_year_of
 
 # --- Indicators ------------------------------------------------------------------------------
 
@@ -188,8 +187,10 @@ def annual_forms(fund: Fund, as_of: dt.date) -> list[tuple[str, bytes]]:
     XLSX: (file name, content) each."""
     from kongtun.codiforms.rendering import annual_form_pdf, annual_form_xlsx, filename
     from kongtun.codiforms.selectors import annual_form
+    from kongtun.contributions.matching import government_year_of
 
-    form = annual_form(fund, fiscal_year_of(fund, as_of), on=as_of)
+    # CODI's forms go by the government year, whatever year the fund keeps its books by.
+    form = annual_form(fund, government_year_of(as_of), on=as_of)
     return [
         (filename(form, "pdf"), annual_form_pdf(form)),
         (filename(form, "xlsx"), annual_form_xlsx(form)),

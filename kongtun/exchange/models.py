@@ -125,7 +125,8 @@ class ImportedPackage(models.Model):
         ordering = ["fund", "-sequence"]
         verbose_name = _("imported package")
         constraints = [
+            # Numbers run per key: a fund that makes a new key starts again at 1.
             models.UniqueConstraint(
-                fields=["fund", "sequence"], name="importedpackage_sequence_unique"
+                fields=["fund", "signed_with", "sequence"], name="importedpackage_sequence_unique"
             ),
         ]

@@ -392,7 +392,12 @@ def _ignored(fund: Fund, opened: OpenedPackage) -> ImportOutcome | None:
             },
             same,
         )
-    latest = ImportedPackage.objects.filter(fund=fund).order_by("-sequence").first()
+    # Numbers run per key: a fund that lost its laptop and made a new key starts again at 1.
+    latest = (
+        ImportedPackage.objects.filter(fund=fund, signed_with__revoked_at__isnull=True)
+        .order_by("-sequence")
+        .first()
+    )
     if latest is not None and manifest.sequence < latest.sequence:
         return ImportOutcome(
             "ignored",
@@ -431,6 +436,7 @@ def _store(
     sha256, size = _digest(file)
     stored_name = f"{fund.code}/{manifest.package_id}.kongtun.zip"
     path = packages_dir() / stored_name
+    written = False  # only a file this call wrote may be removed when it fails
     try:
         with transaction.atomic():
             # Imports of one fund run one after another, so sequence checks hold.
@@ -471,6 +477,7 @@ def _store(
             )
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as target:
+                written = True
                 shutil.copyfileobj(file, target)
             audit_log(
                 fund=fund,
@@ -494,7 +501,8 @@ def _store(
                 ],
             )
     except BaseException:
-        path.unlink(missing_ok=True)
+        if written:
+            path.unlink(missing_ok=True)
         raise
     message = _("Package number %(sequence)d of %(name)s, as of %(as_of)s, was imported.") % {
         "sequence": manifest.sequence,

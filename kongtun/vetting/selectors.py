@@ -200,6 +200,22 @@ class Detail:
     facts: Facts | None
     basis: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def approved_above_requested(self) -> bool:
+        """The approval in force exceeds what the latest screening computes as requested.
+
+        An approval never exceeds the amount requested when it is made, so this happens only
+        when the application was screened again afterwards (the cut-off passed, members left).
+        The committee decides what follows: nothing changes by itself.
+        """
+        current, screening = self.current, self.screening
+        return (
+            current is not None
+            and screening is not None
+            and current.outcome == Decision.Result.APPROVED
+            and current.amount_approved > screening.requested_amount
+        )
+
 
 def application_detail(application: CofundingApplication) -> Detail:
     with fund_scope(application.fund):

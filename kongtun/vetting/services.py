@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -41,7 +41,9 @@ NOTE_MAX = 2000
 
 
 def _refuse(field: str | None, message: str) -> ValidationError:
-    return ValidationError({field: [message]}) if field else ValidationError(message)
+    # Always by field, the whole form's under NON_FIELD_ERRORS: a page shows either next to
+    # its form (kongtun.web.forms.submit reads message_dict).
+    return ValidationError({field or NON_FIELD_ERRORS: [message]})
 
 
 # --- Meetings --------------------------------------------------------------------------------
@@ -440,6 +442,15 @@ def decision_record(
     conditions = clean_text(conditions or "").strip()[:NOTE_MAX]
     with fund_scope(fund), transaction.atomic():
         locked = CofundingApplication.objects.select_for_update().get(pk=application.pk)
+        # A draft is the fund's own work in progress: the committee decides what was sent.
+        if locked.status == CofundingApplication.Status.DRAFT:
+            raise _refuse(
+                None,
+                _(
+                    "This application is still a draft: the fund has not submitted it to the "
+                    "province, so the committee cannot decide on it yet."
+                ),
+            )
         screening = Screening.objects.filter(application=locked).first()
         if screening is None:
             raise _refuse(None, _("Screen this application before the committee decides."))

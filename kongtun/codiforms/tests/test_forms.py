@@ -4,6 +4,7 @@ the journal lines, the register, the claims and the co-funders' payments."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,18 +12,28 @@ import pytest
 from django.db.models import Sum
 
 from kongtun.codiforms.document import Figure, Kind
+from kongtun.codiforms.parts import Facts
 from kongtun.codiforms.selectors import annual_form, form_years, proposal_form
 from kongtun.codiforms.tests.conftest import FY, ON, YEAR_START
-from kongtun.contributions.models import CoContribution, Receipt
-from kongtun.funds.models import CommitteeMember, Fund
+from kongtun.contributions.models import CoContribution, Funder, MatchingTerms, Receipt
+from kongtun.exchange.contents import indicators_data
+from kongtun.funds.models import CofundingApplication, CommitteeMember, Fund
+from kongtun.funds.tenancy import fund_scope
+from kongtun.indicators.models import IndicatorSnapshot
+from kongtun.indicators.selectors import books_current
 from kongtun.indicators.trace import is_trace_key
 from kongtun.ledger.models import Account, JournalLine
 from kongtun.members.models import Member, Status
+from kongtun.network.rollup import area_rollup
+from kongtun.vetting.services import application_screen
 from kongtun.welfare.models import Claim
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 ZERO = D("0.00")
+# The year before: what the proposal for FY reports.
+PAST_START = dt.date(2023, 10, 1)
+PAST_END = dt.date(2024, 9, 30)
 
 
 def _lines(fund: Fund, start: dt.date | None, end: dt.date, **account: Any) -> Decimal:
@@ -187,8 +198,12 @@ def test_the_proposal_asks_for_the_matching_codi_gives(year: dict[str, Any]) -> 
     fund = year["fund"]
     form = proposal_form(fund, FY)
 
-    # Eligible: active on 30 Sep 2568, a member since 1 Oct 2567 or before, paid in the year;
-    # CODI matches 1 : 1 up to 365 a member.
+    # The proposal for 2568 reports the past year, as the provincial committee's screening
+    # reads it: the figures as of 30 September 2567, the end of fiscal year 2567.
+    assert (form.on, form.period_start, form.final) == (PAST_END, PAST_START, True)
+    assert "30 กันยายน 2567" in form.subtitle
+    # The amount asked is CODI's matching for 2568 itself. Eligible: active on 30 Sep 2568,
+    # a member since 1 Oct 2567 or before, paid in the year; CODI matches 1 : 1 up to 365.
     expected = ZERO
     count = 0
     for member in Member.objects.filter(fund=fund, status="active", joined_on__lte=YEAR_START):
@@ -204,14 +219,19 @@ def test_the_proposal_asks_for_the_matching_codi_gives(year: dict[str, Any]) -> 
     assert form.figure("request.members").value == count == 2
     assert form.figure("request.amount").value == expected == D("720.00")
     assert form.figure("request.contributions").value == D("720.00")
+    assert "ยังไม่ได้ตั้งเงื่อนไข" not in form.figure("request.amount").trace.text  # its own terms
+    # The criteria's figures are those of fiscal year 2567 (1 Oct 2566 – 30 Sep 2567).
     assert form.figure("contributions_year").value == _income(
-        fund, YEAR_START, ON, account__code="4101"
+        fund, PAST_START, PAST_END, account__code="4101"
     )
+    assert form.figure("contributions_year").value == D("720.00")  # the claimant's January
     assert form.figure("contributions_cumulative").value == _income(
-        fund, None, ON, account__code="4101"
+        fund, None, PAST_END, account__code="4101"
     )
-    assert form.figure("local_gov_year").value == D("2000.00")
-    assert form.figure("welfare_types_year").value == 2  # illness and education
+    assert form.figure("local_gov_year").value == ZERO  # the TAO paid in February 2568
+    assert form.figure("welfare_types_year").value == 1  # the hospital stay of August 2567
+    # On 30 September 2567: the claimant, the elder and the late member (still alive).
+    assert form.figure("members.current").value == 3
     assert [s.number for s in form.sections] == [
         "1", "2", "3", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "5", "6", "7", "8",
     ]  # fmt: skip
@@ -223,10 +243,126 @@ def test_the_proposal_asks_for_the_matching_codi_gives(year: dict[str, Any]) -> 
     assert [f.key for f in history] == ["cofunding.2567.codi.1"]
 
 
-def test_without_codis_terms_the_amount_is_left_blank(books: Fund, users: dict[str, Any]) -> None:
-    form = proposal_form(books, FY)
-    assert form.figure("request.amount").value is None
+def test_the_proposal_for_a_year_reads_the_annual_form_of_the_year_before(
+    year: dict[str, Any],
+) -> None:
+    """The proposal for 2569 and the annual form for 2568 are as of the same 30 September,
+    so every figure they share is the same number."""
+    fund = year["fund"]
+    annual = annual_form(fund, FY)
+    proposal = proposal_form(fund, FY + 1)
+
+    assert proposal.on == annual.on == ON
+    assert proposal.period_start == annual.period_start == YEAR_START
+    values = {f.key: f.value for f in annual.figures()}
+    shared = [f for f in proposal.figures() if f.key in values]
+    assert len(shared) > 30
+    assert [f.key for f in shared if f.value != values[f.key]] == []
+    # The proposal names its criteria's figures by their indicator; the annual form by source.
+    assert proposal.figure("contributions_year").value == values["money.members.year"]
+    assert proposal.figure("local_gov_year").value == values["money.local_gov.year"]
+
+
+def test_the_proposal_and_the_committees_screening_agree(
+    year: dict[str, Any], users: dict[str, Any]
+) -> None:
+    fund = year["fund"]
+    application = CofundingApplication.objects.create(fund=fund, fiscal_year_be=FY)
+    form = proposal_form(fund, FY)
+
+    screening = application_screen(application=application, actor=users["chair"])
+
+    assert screening.as_of == form.on == PAST_END
+    assert screening.requested_amount == form.figure("request.amount").value == D("720.00")
+    assert screening.requested_basis["eligible"] == form.figure("request.members").value
+    assert screening.figures["contributions_year"] == str(form.figure("contributions_year").value)
+
+
+def test_without_codis_terms_the_usual_terms_are_used_as_the_screening_does(
+    year: dict[str, Any], users: dict[str, Any]
+) -> None:
+    fund = year["fund"]
+    MatchingTerms.objects.filter(fund=fund, funder=Funder.CODI).delete()
+    application = CofundingApplication.objects.create(fund=fund, fiscal_year_be=FY)
+
+    form = proposal_form(fund, FY)
+    screening = application_screen(application=application, actor=users["chair"])
+
+    # The usual terms (1 : 1, at most 365) give the same 720 as the fund's own did.
+    assert form.figure("request.amount").value == screening.requested_amount == D("720.00")
+    assert screening.requested_basis["terms"] == "proposed"
     assert "ยังไม่ได้ตั้งเงื่อนไขการสมทบ" in form.figure("request.amount").trace.text
+
+
+def test_a_calendar_year_funds_form_counts_the_government_year_as_the_province_does(
+    year: dict[str, Any],
+) -> None:
+    """A fund that keeps its books by calendar year still reports 1 October – 30 September to
+    CODI, and the form says what the province's roll-up says for it."""
+    fund = year["fund"]
+    Fund.objects.filter(pk=fund.pk).update(fiscal_year=Fund.FiscalYear.CALENDAR)
+    fund.refresh_from_db()
+
+    form = annual_form(fund, FY)
+    row = area_rollup(funds=[fund], fiscal_year_be=FY).rows[0]
+
+    assert (form.on, form.period_start) == (ON, YEAR_START)
+    # Not 1 January 2568: the members' payments of October to December 2567 count.
+    assert form.figure("money.members.year").value == _income(
+        fund, YEAR_START, ON, account__code="4101"
+    )
+    assert form.figure("money.members.year").value == D("1380.00")
+    for money in row.money.income:
+        assert form.figure(f"money.{money}.year").value == row.money.income[money], money
+    assert form.figure("money.total.year").value == row.money.total_income
+    assert form.figure("finance.welfare.total").value == row.money.welfare == D("1900.00")
+    assert form.figure("finance.admin.total").value == row.money.admin == D("300.00")
+    assert form.figure("money_on_hand").value == row.money.money_on_hand
+    assert form.figure("members.current").value == row.members_current
+    assert form.figure("members.cumulative").value == row.members_total
+    assert form.figure("members.new_this_year").value == row.members_new
+    assert form.figure("members.eligible_for_matching").value == row.members_eligible
+    assert row.welfare_by_category
+    for category, (claims, persons, baht) in row.welfare_by_category.items():
+        assert form.figure(f"welfare.{category}.claims_year").value == claims, category
+        assert form.figure(f"welfare.{category}.persons_year").value == persons, category
+        assert form.figure(f"welfare.{category}.baht_year").value == baht, category
+
+
+def test_a_fund_on_its_own_computer_is_shown_as_of_its_package(
+    year: dict[str, Any], users: dict[str, Any]
+) -> None:
+    fund = year["fund"]
+    package_day = dt.date(2025, 8, 31)
+    data = json.loads(json.dumps(indicators_data(fund, package_day), default=str))
+    IndicatorSnapshot.objects.create(
+        fund=fund,
+        kind=IndicatorSnapshot.Kind.IMPORTED,
+        as_of=package_day,
+        data=data,
+        taken_by=users["officer"],
+    )
+    Fund.objects.filter(pk=fund.pk).update(runs_on=Fund.RunsOn.OWN_COMPUTER)
+    fund.refresh_from_db()
+
+    form = annual_form(fund, FY)  # asked for 30 September 2568
+
+    assert form.on == package_day
+    assert "31 สิงหาคม 2568" in form.subtitle
+    assert "30 กันยายน 2568" not in form.subtitle
+    texts = [
+        *(f.trace.text for f in form.figures()),
+        *(f.label for f in form.figures()),
+        *(getattr(b, "label", "") for s in form.sections for b in s.blocks),
+        *(getattr(b, "text", "") for s in form.sections for b in s.blocks),
+        *(s.title for s in form.sections),
+    ]
+    assert not [t for t in texts if "30 กันยายน 2568" in t]
+    assert any("ณ 31 สิงหาคม 2568" in t for t in texts)
+    note = form.section("1").blocks[0]
+    assert "ข้อมูลที่กองทุนส่งมาล่าสุด ณ 31 สิงหาคม 2568" in note.text  # type: ignore[union-attr]
+    # The package's figures, not today's books.
+    assert form.figure("members.current").value == data["members"]["current"]
 
 
 def test_every_figure_says_where_it_comes_from(year: dict[str, Any]) -> None:
@@ -249,7 +385,8 @@ def test_every_figure_says_where_it_comes_from(year: dict[str, Any]) -> None:
 
 
 def test_every_indicator_the_forms_name_has_a_trace_page(year: dict[str, Any]) -> None:
-    for form in (annual_form(year["fund"], FY), proposal_form(year["fund"], FY)):
+    # The proposal for the next year reads the same 30 September as the annual form.
+    for form in (annual_form(year["fund"], FY), proposal_form(year["fund"], FY + 1)):
         keys = {f.trace.indicator for f in form.figures() if f.trace.indicator}
         assert len(keys) > 30
         assert [k for k in keys if not is_trace_key(k)] == []
@@ -258,3 +395,14 @@ def test_every_indicator_the_forms_name_has_a_trace_page(year: dict[str, Any]) -
 def test_the_years_run_from_the_founding_to_the_current_one(fund: Fund) -> None:
     assert form_years(fund, dt.date(2025, 10, 1)) == list(range(2569, 2552, -1))
     assert form_years(fund, dt.date(2025, 9, 30))[0] == 2568
+
+
+def test_the_books_current_line_states_the_rule_the_indicator_applies(fund: Fund) -> None:
+    with fund_scope(fund):
+        facts = Facts(fund, ON)
+    due = facts.books_due()
+    assert due == dt.date(2025, 6, 30)
+    # Closed through that day is current; a day short is not.
+    assert books_current(due, ON) and not books_current(due - dt.timedelta(days=1), ON)
+    text = facts.management()["books_current"].trace.text
+    assert "30 มิถุนายน 2568" in text and "2 เดือน" not in text

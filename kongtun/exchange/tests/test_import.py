@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -15,9 +16,9 @@ from django_scopes import scopes_disabled
 
 from kongtun.accounts.models import User
 from kongtun.audit.models import AuditEntry
-from kongtun.exchange import services
-from kongtun.exchange.models import ExportLog, ImportedPackage, TrustedKey
-from kongtun.exchange.package import INDICATORS, MANIFEST, MONTHLY
+from kongtun.exchange import contents, services
+from kongtun.exchange.models import ExportLog, FundSigningKey, ImportedPackage, TrustedKey
+from kongtun.exchange.package import INDICATORS, MANIFEST, MONTHLY, PackageRefused, open_package
 from kongtun.exchange.tests.conftest import (
     AS_OF,
     TODAY,
@@ -358,3 +359,98 @@ def test_it_refuses_totals_that_do_not_read_even_when_signed(province, fund, use
 
     assert error.code == "unreadable"
     assert state() == before
+
+
+def test_a_fund_with_a_new_key_starts_its_numbers_again(fund, books, users, tmp_path):
+    officer = users["officer"]
+    first = export(fund, users["chair"], tmp_path)
+    second = export(fund, users["chair"], tmp_path, as_of=dt.date(2024, 10, 31))
+    make_own_computer(fund)
+    register_key(fund, officer)
+    assert [import_file(p, officer).status for p in (first, second)] == ["imported"] * 2
+    # The laptop is lost: on the new one the fund makes a new key and numbers from 1 again.
+    Fund.objects.filter(pk=fund.pk).update(runs_on=Fund.RunsOn.SERVER)
+    fund.refresh_from_db()
+    with fund_scope(fund):
+        ExportLog.objects.filter(fund=fund).delete()
+        FundSigningKey.objects.filter(fund=fund).delete()
+    renewed = export(fund, users["chair"], tmp_path, as_of=dt.date(2024, 11, 10))
+    make_own_computer(fund)
+    with fund_scope(fund):
+        old_key = TrustedKey.objects.get(fund=fund, revoked_at__isnull=True)
+    services.trusted_key_revoke(key=old_key, actor=officer)
+    register_key(fund, officer)
+
+    outcome = import_file(renewed, officer)
+
+    assert outcome.status == "imported", outcome.message
+    assert outcome.package is not None
+    assert outcome.package.sequence == 1
+    with fund_scope(fund):
+        new_key = TrustedKey.objects.get(fund=fund, revoked_at__isnull=True)
+        assert outcome.package.signed_with_id == new_key.pk
+        assert sorted(
+            ImportedPackage.objects.filter(fund=fund).values_list("signed_with_id", "sequence")
+        ) == sorted([(old_key.pk, 1), (old_key.pk, 2), (new_key.pk, 1)])
+        snapshot = IndicatorSnapshot.objects.filter(fund=fund).order_by("-as_of").first()
+        assert snapshot is not None and snapshot.as_of == dt.date(2024, 11, 10)
+    # Under the new key the numbers are judged among its own packages: number 2 follows.
+    Fund.objects.filter(pk=fund.pk).update(runs_on=Fund.RunsOn.SERVER)
+    fund.refresh_from_db()
+    following = export(fund, users["chair"], tmp_path, as_of=dt.date(2024, 11, 12))
+    make_own_computer(fund)
+    assert import_file(following, officer).status == "imported"
+
+
+def _opened(path: Path):
+    data = path.read_bytes()
+    return data, open_package(io.BytesIO(data), len(data))
+
+
+def _store_again(fund, path: Path, officer):
+    """What a second import racing the first would do once past its checks: store the
+    package itself."""
+    data, opened = _opened(path)
+    files = opened.verified_contents()
+    with fund_scope(fund):
+        key = TrustedKey.objects.get(fund=fund, revoked_at__isnull=True)
+        return services._store(
+            fund=fund,
+            key=key,
+            opened=opened,
+            file=io.BytesIO(data),
+            filename=path.name,
+            indicators=contents.check_indicators(
+                files[INDICATORS], fund_code=fund.code, as_of=opened.manifest.as_of
+            ),
+            monthly=contents.check_monthly(files[MONTHLY], fund_code=fund.code),
+            actor=officer,
+        )
+
+
+def test_a_refused_second_import_never_removes_the_first_ones_file(province, fund, users):
+    first = import_file(province, users["officer"])
+    assert first.package is not None
+    stored = Path(settings.VAR_DIR) / "packages" / first.package.stored_name
+    assert stored.read_bytes() == province.read_bytes()
+    before = state()
+
+    with pytest.raises(PackageRefused) as caught:
+        _store_again(fund, province, users["officer"])
+
+    assert caught.value.code == "concurrent"
+    assert stored.read_bytes() == province.read_bytes()
+    assert state() == before
+
+
+def test_a_failed_import_removes_the_file_it_wrote(province, fund, users, monkeypatch):
+    before = state()
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit chain is unavailable")
+
+    monkeypatch.setattr(services, "audit_log", broken)
+    with pytest.raises(RuntimeError):
+        import_file(province, users["officer"])
+
+    assert state() == before  # no row, and no file left behind

@@ -8,9 +8,11 @@ import zipfile
 
 import pytest
 
-from kongtun.exchange import keys, package
+from kongtun.exchange import contents, keys, package
 from kongtun.exchange.package import MANIFEST, PackageRefused, open_package
-from kongtun.exchange.tests.conftest import read_entry, refused, rewrite, state
+from kongtun.exchange.tests.conftest import TODAY, read_entry, refused, rewrite, state
+from kongtun.funds.models import Fund
+from kongtun.funds.tenancy import fund_scope
 
 
 def _zip(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -127,3 +129,16 @@ def test_a_written_package_names_the_hash_of_every_file_and_is_signed(real_forms
     assert not opened.signed_by(keys.public_bytes(keys.new_private_key()))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert set(zf.namelist()) == files | {"manifest.json", "signature"}
+
+
+def test_a_calendar_year_funds_package_carries_the_government_years_form(real_forms, books):
+    """CODI's forms go by the government year: in November 2567 a calendar-year fund is
+    still in its year 2567, but CODI's fiscal year 2568 has begun."""
+    Fund.objects.filter(pk=books.pk).update(fiscal_year=Fund.FiscalYear.CALENDAR)
+    books.refresh_from_db()
+
+    with fund_scope(books):
+        names = [name for name, _content in contents.annual_forms(books, TODAY)]
+
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["pdf", "xlsx"]
+    assert all(n.startswith(f"codi-annual-{books.code}-fy2568-") for n in names), names

@@ -382,3 +382,54 @@ def test_rows_filter_by_district_screening_and_decision(
     assert approved.approved == D("272.50")
     (none,) = vetting_rows(funds=funds, fiscal_year_be=FY, decision="none")
     assert none.fund == other_fund
+
+
+def test_a_draft_application_is_not_decided(approvable, users):
+    on = meeting(users)
+    with fund_scope(approvable.fund):
+        CofundingApplication.objects.filter(pk=approvable.pk).update(
+            status=CofundingApplication.Status.DRAFT
+        )
+    approvable.refresh_from_db()
+    with scopes_disabled():
+        audited = AuditEntry.objects.count()
+
+    for outcome, amount in (("approved", D("100.00")), ("not_approved", None), ("deferred", None)):
+        with pytest.raises(ValidationError) as refused:
+            decide(approvable, users, on, outcome, amount=amount)
+        assert "still a draft" in " ".join(refused.value.messages)
+
+    with fund_scope(approvable.fund):
+        assert not Decision.objects.filter(application=approvable).exists()
+    approvable.refresh_from_db()
+    assert approvable.status == CofundingApplication.Status.DRAFT
+    with scopes_disabled():
+        assert AuditEntry.objects.count() == audited
+    # Once the fund submits it, the same decision is recorded.
+    with fund_scope(approvable.fund):
+        CofundingApplication.objects.filter(pk=approvable.pk).update(
+            status=CofundingApplication.Status.SUBMITTED
+        )
+    approvable.refresh_from_db()
+    assert decide(approvable, users, on, amount=D("100.00")).amount_approved == D("100.00")
+
+
+def test_screening_again_below_the_approval_is_flagged_not_changed(approvable, users):
+    # Screened while the year ran: 4 eligible members at the cap, 730.00 requested.
+    approved = decide(approvable, users, meeting(users), amount=D("730.00"))
+    assert not application_detail(approvable).approved_above_requested
+
+    # After the cut-off the matching follows what the members paid: 272.50.
+    again = screen(approvable, users, today=AFTER_CUTOFF)
+
+    assert again.requested_amount == D("272.50")
+    detail = application_detail(approvable)
+    assert detail.approved_above_requested
+    # Nothing changed by itself: the approval stands until the committee decides again.
+    assert detail.current is not None and detail.current.pk == approved.pk
+    assert detail.current.amount_approved == D("730.00")
+    approvable.refresh_from_db()
+    assert approvable.status == CofundingApplication.Status.APPROVED
+    # A new decision within the new amount clears it.
+    decide(approvable, users, meeting(users, number=2), amount=D("272.50"))
+    assert not application_detail(approvable).approved_above_requested

@@ -11,12 +11,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kongtun.contributions.tests.test_receipts import pdf_text, squash
+from kongtun.funds.models import CofundingApplication
 from kongtun.funds.tenancy import fund_scope
 from kongtun.geo.models import Province
 from kongtun.members.models import Member
 from kongtun.vetting import services
 from kongtun.vetting.models import CommitteeMeeting, Decision, Screening
-from kongtun.vetting.tests.conftest import FY, TODAY
+from kongtun.vetting.tests.conftest import AFTER_CUTOFF, FY, TODAY
 
 D = Decimal
 
@@ -294,3 +295,53 @@ def test_dates_are_buddhist_era(screened, users):
     page = login(users["officer"]).get(app_url(screened)).content.decode()
     assert "30 กันยายน 2567" in page  # the figures' date, 30 Sep 2024
     assert "2,56" not in page  # years never get a thousands separator
+
+
+def _all_checked(application, users):
+    for key in ("books", "regulation", "public_reports", "welfare_types", "non_cash"):
+        services.check_record(
+            application=application, check_key=key, actor=users["officer"], outcome="met", note="ok"
+        )
+
+
+def test_a_draft_cannot_be_decided_from_the_page(screened, first_meeting, users):
+    _all_checked(screened, users)
+    with fund_scope(screened.fund):
+        CofundingApplication.objects.filter(pk=screened.pk).update(
+            status=CofundingApplication.Status.DRAFT
+        )
+
+    response = login(users["officer"]).post(
+        app_url(screened, "vetting-decide"),
+        {"meeting": first_meeting.pk, "outcome": "approved", "amount_approved": "272.50"},
+    )
+
+    assert response.status_code == 400
+    assert "still a draft" in response.content.decode()
+    with fund_scope(screened.fund):
+        assert not Decision.objects.filter(application=screened).exists()
+
+
+def test_the_page_warns_when_a_new_screening_falls_below_the_approval(
+    screened, first_meeting, users
+):
+    _all_checked(screened, users)
+    services.decision_record(
+        application=screened,
+        meeting=first_meeting,
+        actor=users["officer"],
+        outcome="approved",
+        amount_approved=D("730.00"),  # all that was requested while the year ran
+    )
+    client = login(users["officer"])
+    assert 'id="approved-above-requested"' not in client.get(app_url(screened)).content.decode()
+
+    services.application_screen(application=screened, actor=users["officer"], today=AFTER_CUTOFF)
+
+    page = client.get(app_url(screened)).content.decode()
+    assert 'id="approved-above-requested"' in page
+    warning = page.split('id="approved-above-requested"', 1)[1].split("</div>", 1)[0]
+    assert "730.00" in warning and "272.50" in warning
+    with fund_scope(screened.fund):
+        decision = Decision.objects.get(application=screened)
+    assert decision.amount_approved == D("730.00")  # nothing changed by itself
