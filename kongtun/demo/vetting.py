@@ -114,8 +114,14 @@ def vetting_load(
     *, province_code: str, fiscal_year_be: int, today: dt.date, officer: Any
 ) -> dict[str, int]:
     """Screen the province's applications of the year, record the planned checks still
-    waiting, and call meeting 1/<year> if the province has none (no decision is recorded)."""
+    waiting, and call meeting 1/<year> (no decision is recorded). Nothing at all when meeting
+    1/<year> exists already: the demo's vetting was loaded then."""
     province = Province.objects.get(code=province_code)
+    if CommitteeMeeting.objects.filter(
+        province=province, fiscal_year_be=fiscal_year_be, number=1
+    ).exists():
+        # Loaded before: whatever the officers did since (screenings, checks, decisions) stays.
+        return {"screened": 0, "not_screened": 0, "checks_recorded": 0, "meetings_created": 0}
     funds = list(
         Fund.objects.filter(tambon__amphoe__province=province)
         .select_related("tambon__amphoe")

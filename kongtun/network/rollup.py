@@ -271,27 +271,21 @@ def _members_by_fund(
     moved = StatusChange.objects.filter(fund_id__in=fund_ids).filter(
         Q(effective_on__gt=snapshot) | Q(event=Event.APPROVED, effective_on__gte=cutoff)
     )
-    unsettled = sorted(
-        set(moved.values_list("member_id", flat=True).order_by())
-        | set(
-            Member.objects.filter(fund_id__in=fund_ids, status__in=UNSETTLED)
-            .values_list("pk", flat=True)
-            .order_by()
+    # One query: every change of every unsettled member (SQLite and PostgreSQL both run the
+    # IN (subquery) as a semi-join; batches of ids cost a query each, seconds in a province).
+    rows = (
+        StatusChange.objects.filter(fund_id__in=fund_ids)
+        .filter(
+            Q(member__status__in=UNSETTLED) | Q(member_id__in=moved.values("member_id").order_by())
         )
+        .values_list("member_id", "fund_id", "member__status", "effective_on", "event", "to_status")
+        .order_by("member_id", "effective_on", "recorded_at", "pk")
     )
     people: dict[int, tuple[int, str, _History]] = {}
-    for at in range(0, len(unsettled), 500):  # keep each IN list short for SQLite
-        rows = (
-            StatusChange.objects.filter(member_id__in=unsettled[at : at + 500])
-            .values_list(
-                "member_id", "fund_id", "member__status", "effective_on", "event", "to_status"
-            )
-            .order_by("member_id", "effective_on", "recorded_at", "pk")
-        )
-        for member_id, fund_id, status, on, event, to in rows:
-            if member_id not in people:
-                people[member_id] = (fund_id, status, _History("", None))
-            people[member_id][2].changes.append((on, event, to))
+    for member_id, fund_id, status, on, event, to in rows:
+        if member_id not in people:
+            people[member_id] = (fund_id, status, _History("", None))
+        people[member_id][2].changes.append((on, event, to))
     for fund_id, status, history in people.values():
         c = counts[fund_id]
         # Take out what their status alone put in, then count them from their history.

@@ -12,12 +12,16 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.conf import settings as django_settings
+from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from kongtun.audit.models import AuditEntry
@@ -226,3 +230,23 @@ def province(fund, package, users):
     make_own_computer(fund)
     register_key(fund, users["officer"])
     return package
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings: Any) -> Iterator[None]:
+    """These tests read messages by their English text: services under English, and every
+    client's pages in English through the language cookie (Thai is the default)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(users: dict[str, Any]) -> Any:
+    def make(name: str | None) -> Client:
+        client = Client()
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+        if name is not None:
+            client.force_login(users[name])
+        return client
+
+    return make

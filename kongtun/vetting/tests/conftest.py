@@ -28,10 +28,14 @@ cut-off it is what they paid: m1 60.00, m2 182.50, m3 30.00, m5 nothing (no cont
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.utils import translation
 
 from kongtun.accounts.models import User
 from kongtun.conftest import PASSWORD, member_data
@@ -127,3 +131,23 @@ def district_officer(db: Any) -> User:
 @pytest.fixture
 def far_officer(db: Any) -> User:
     return _officer("far", "province", "50")  # Chiang Mai
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings: Any) -> Iterator[None]:
+    """These tests read messages by their English text: services under English, and every
+    client's pages in English through the language cookie (Thai is the default)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(users: dict[str, Any]) -> Any:
+    def make(name: str | None) -> Client:
+        client = Client()
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+        if name is not None:
+            client.force_login(users[name])
+        return client
+
+    return make

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -24,6 +25,7 @@ D = Decimal
 
 def login(user) -> Client:
     client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages are read in English
     client.force_login(user)
     return client
 
@@ -292,7 +294,9 @@ def test_wrong_methods_are_refused(screened, users):
 
 
 def test_dates_are_buddhist_era(screened, users):
-    page = login(users["officer"]).get(app_url(screened)).content.decode()
+    thai = Client()  # the default language
+    thai.force_login(users["officer"])
+    page = thai.get(app_url(screened)).content.decode()
     assert "30 กันยายน 2567" in page  # the figures' date, 30 Sep 2024
     assert "2,56" not in page  # years never get a thousands separator
 
