@@ -135,7 +135,18 @@ test-postgres: $(DEV_STAMP) packages-test messages
 # --- Benchmarks ---------------------------------------------------------------------------------
 # Every bench/*.py (helpers start with "_") in turn, each on throwaway databases of its own;
 # never a timed assertion in the test suite. A script that fails does not stop the others.
-bench: $(RUN_STAMP)
+# The benchmarks' own packages (DuckDB, the raw-row baseline of province_rollup.py) have a
+# stamp of their own, and province_rollup.py starts a throwaway PostgreSQL 15.
+REQ_BENCH := $(shell cat requirements.txt requirements-bench.txt | sha256sum | cut -c1-12)
+BENCH_STAMP := $(VENV)/.installed-bench-$(REQ_BENCH)
+
+$(BENCH_STAMP): | $(RUN_STAMP)
+	$(PIP) -r requirements-bench.txt
+	rm -f $(VENV)/.installed-bench-*
+	touch $@
+
+bench: $(BENCH_STAMP)
+	@bash scripts/apt-ensure.sh postgresql-15
 	@failed=; for script in bench/[a-z]*.py; do \
 		echo "== $$script"; \
 		env -u DATABASE_URL $(TEST_ENV) $(PY) $$script || failed="$$failed $$script"; \
