@@ -251,3 +251,5 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["member", "effective_on", "pk"]
         verbose_name = _("status change")
+        # Roll-ups look for the members whose history moved since a date, fund by fund.
+        indexes = [models.Index(fields=["fund", "effective_on"], name="statuschange_fund_day")]

@@ -268,24 +268,31 @@ def _members_by_fund(
     for r in statuses:
         c = counts[r["fund"]]
         c.total, c.current, c.eligible = r["current"] + r["former"], r["current"], r["current"]
-    moved = StatusChange.objects.filter(fund_id__in=fund_ids).filter(
-        Q(effective_on__gt=snapshot) | Q(event=Event.APPROVED, effective_on__gte=cutoff)
+    # Changed after the last 30 September, or admitted since the cut-off (which is before it):
+    # both on or after the cut-off, so the (fund, effective_on) index bounds the read.
+    moved = StatusChange.objects.filter(fund_id__in=fund_ids, effective_on__gte=cutoff).filter(
+        Q(effective_on__gt=snapshot) | Q(event=Event.APPROVED)
     )
-    # One query: every change of every unsettled member (SQLite and PostgreSQL both run the
-    # IN (subquery) as a semi-join; batches of ids cost a query each, seconds in a province).
-    rows = (
-        StatusChange.objects.filter(fund_id__in=fund_ids)
-        .filter(
-            Q(member__status__in=UNSETTLED) | Q(member_id__in=moved.values("member_id").order_by())
-        )
-        .values_list("member_id", "fund_id", "member__status", "effective_on", "event", "to_status")
-        .order_by("member_id", "effective_on", "recorded_at", "pk")
+    # Two indexed reads, merged here: members whose status leaves their past open (the
+    # (fund, status) index), and members whose history moved since the cut-off (the
+    # (fund, effective_on) index). Joined with OR in one query, both databases scan every
+    # change of every member instead.
+    fields = ("member_id", "fund_id", "member__status", "effective_on", "event", "to_status")
+    order = ("member_id", "effective_on", "recorded_at", "pk")
+    by_status = StatusChange.objects.filter(
+        member__in=Member.objects.filter(fund_id__in=fund_ids, status__in=UNSETTLED)
+        .values("pk")
+        .order_by()
     )
+    by_change = StatusChange.objects.filter(member_id__in=moved.values("member_id").order_by())
     people: dict[int, tuple[int, str, _History]] = {}
-    for member_id, fund_id, status, on, event, to in rows:
-        if member_id not in people:
-            people[member_id] = (fund_id, status, _History("", None))
-        people[member_id][2].changes.append((on, event, to))
+    for rows in (by_status, by_change):
+        histories: dict[int, tuple[int, str, _History]] = {}
+        for member_id, fund_id, status, on, event, to in rows.values_list(*fields).order_by(*order):
+            if member_id not in histories:
+                histories[member_id] = (fund_id, status, _History("", None))
+            histories[member_id][2].changes.append((on, event, to))
+        people.update(histories)  # the same member from both reads has the same history
     for fund_id, status, history in people.values():
         c = counts[fund_id]
         # Take out what their status alone put in, then count them from their history.
@@ -442,9 +449,14 @@ def _first_admissions(fund_ids: Sequence[int], start: dt.date, end: dt.date) -> 
     earlier = StatusChange.objects.filter(
         member=OuterRef("member"), event=Event.APPROVED, effective_on__lt=OuterRef("effective_on")
     )
-    return StatusChange.objects.filter(
-        fund_id__in=fund_ids, event=Event.APPROVED, effective_on__range=(start, end)
-    ).exclude(Exists(earlier))
+    # No ordering: the model's default (by member) would join members and funds for nothing.
+    return (
+        StatusChange.objects.filter(
+            fund_id__in=fund_ids, event=Event.APPROVED, effective_on__range=(start, end)
+        )
+        .exclude(Exists(earlier))
+        .order_by()
+    )
 
 
 @dataclass(frozen=True)
