@@ -36,7 +36,7 @@ from kongtun.ledger import summaries
 from kongtun.ledger.chart import WELFARE_CATEGORIES
 from kongtun.ledger.core import ZERO, AccountType
 from kongtun.ledger.models import Account, JournalEntry, PeriodClose, Source
-from kongtun.ledger.statements import fiscal_year_bounds, source_label
+from kongtun.ledger.statements import fiscal_year_bounds, fiscal_year_of, source_label
 from kongtun.lib.money import format_baht
 from kongtun.lib.thaidate import MONTHS_EN_SHORT, MONTHS_TH_SHORT, be_year, format_date
 from kongtun.members.models import Member, MemberType, Status
@@ -1032,23 +1032,21 @@ def _books_trace(fund: Fund, key: str, on: dt.date, ind: Indicators) -> Trace:
         counts=False,
     )  # fmt: skip
     through = max((c.end for c in closes), default=None)
-    _start, previous_end = fiscal_year_bounds(fund, ind.fiscal_year_be - 1)
-    year_closed = any(
-        c.end >= previous_end or (c.kind == PeriodClose.Kind.YEAR and c.end == previous_end)
-        for c in closes
-    )
+    # The fund's own previous year, as the figure judges it: closed as a year.
+    previous_year = fiscal_year_of(fund, on) - 1
+    _start, previous_end = fiscal_year_bounds(fund, previous_year)
+    year_closed = any(c.kind == PeriodClose.Kind.YEAR and c.end >= previous_end for c in closes)
     return Trace(
         key,
         _("Books current and closed"),
         _(
             "Books are current when they are closed through the end of the month %(months)s "
-            "months before the date's month, or later. The year is closed when the books are "
-            "closed through the end of fiscal year %(year)s (%(end)s). Reopened periods do "
-            "not count."
+            "months before the date's month, or later. The year is closed when the fund closed "
+            "its fiscal year %(year)s (to %(end)s) as a year. Reopened periods do not count."
         )
         % {
             "months": selectors.BOOKS_CURRENT_MONTHS,
-            "year": ind.fiscal_year_be - 1,
+            "year": previous_year,
             "end": format_date(previous_end, "long"),
         },
         on,

@@ -17,6 +17,8 @@ from kongtun.funds.permissions import VIEW_FUND
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
 from kongtun.indicators import trace as traces
 from kongtun.indicators.selectors import indicators_or_none
+from kongtun.ledger.statements import FIRST_BE_YEAR, LAST_BE_YEAR
+from kongtun.lib.thaidate import be_year
 from kongtun.web.fields import ThaiDateField
 
 
@@ -29,6 +31,15 @@ class OnDateForm(forms.Form):
         super().__init__(data if data and data.get("on") else None)
         self.fields["on"].widget.attrs.setdefault("class", "input")
         self.initial["on"] = timezone.localdate()
+
+    def clean_on(self) -> dt.date | None:
+        on: dt.date | None = self.cleaned_data.get("on")
+        if on is not None and not FIRST_BE_YEAR <= be_year(on) <= LAST_BE_YEAR:
+            raise forms.ValidationError(
+                _("Choose a date from %(first)s to %(last)s (Buddhist era).")
+                % {"first": FIRST_BE_YEAR, "last": LAST_BE_YEAR}
+            )
+        return on
 
     def day(self) -> dt.date:
         """The chosen date (after is_valid(), or unbound for today)."""

@@ -11,14 +11,17 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kongtun.funds.models import Fund
 from kongtun.funds.tenancy import fund_scope
+from kongtun.indicators import trace as traces
 from kongtun.indicators.models import IndicatorSnapshot
 from kongtun.indicators.selectors import fund_indicators
 from kongtun.indicators.tests.conftest import MID_YEAR, SEPT_30, Town
 from kongtun.indicators.trace import CATEGORIES, Trace, UnknownTrace, trace_permission
-from kongtun.ledger.models import Source
+from kongtun.ledger.models import PeriodClose, Source
+from kongtun.ledger.services import period_close
 from kongtun.members.models import MemberType
 
 D = Decimal
@@ -277,3 +280,35 @@ def test_a_laptop_fund_shows_its_package(town: Town, client_for: Any, other_fund
     assert response.status_code == 200
     assert response.context["trace"].sections == ()
     assert 'id="note"' in response.content.decode()
+
+
+def test_a_date_outside_the_years_the_books_know_is_refused_not_a_crash(town, client_for):
+    for name in ("indicators-home",):
+        url = reverse(name, kwargs={"fund_code": town.fund.code})
+        assert client_for("chair").get(url, {"on": "1900-01-01"}).status_code == 400
+
+
+def _year_closed_check(fund: Any, on: dt.date) -> Any:
+    with translation.override("en"):
+        found = traces.trace(fund, "books", on)
+        (check,) = [c for c in found.checks if str(c.label) == "Previous fiscal year closed"]
+    return check
+
+
+def test_closing_months_is_not_closing_the_year_in_the_trace_either(open_town):
+    fund = open_town.fund
+    period_close(fund=fund, actor=open_town.users["chair"], kind=PeriodClose.Kind.MONTH,
+                 start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 31))  # fmt: skip
+    check = _year_closed_check(fund, dt.date(2026, 4, 15))
+    assert check.agrees and fund_indicators(fund=fund, on=dt.date(2026, 4, 15)).year_closed is False
+
+
+def test_a_calendar_year_fund_closed_last_calendar_year(open_town):
+    fund = open_town.fund
+    Fund.objects.filter(pk=fund.pk).update(fiscal_year=Fund.FiscalYear.CALENDAR)
+    fund.refresh_from_db()
+    period_close(fund=fund, actor=open_town.users["chair"], kind=PeriodClose.Kind.YEAR,
+                 start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))  # fmt: skip
+    on = dt.date(2025, 11, 15)
+    check = _year_closed_check(fund, on)
+    assert check.agrees and fund_indicators(fund=fund, on=on).year_closed is True
