@@ -62,11 +62,16 @@ def test_the_loader_screens_checks_and_calls_the_first_meeting(
         human = CriterionResult.objects.filter(how="human").count()
     assert human == counts["checks_recorded"]
 
+    with fund_scope([fund, other_fund]):
+        screened_at = sorted(Screening.objects.values_list("pk", "computed_at"))
+
+    # A second load finds meeting 1 called and leaves everything as the officers left it.
     again = vetting_load(province_code="52", fiscal_year_be=FY, today=TODAY, officer=officer)
-    assert again == {**counts, "checks_recorded": 0, "meetings_created": 0}
+    assert again == {"screened": 0, "not_screened": 0, "checks_recorded": 0, "meetings_created": 0}
     assert CommitteeMeeting.objects.filter(province_id="52").count() == 1
     with fund_scope([fund, other_fund]):
         assert CriterionResult.objects.filter(how="human").count() == human
+        assert sorted(Screening.objects.values_list("pk", "computed_at")) == screened_at
 
 
 def test_the_loader_does_nothing_for_a_year_without_applications(applicant, users):
