@@ -56,11 +56,6 @@ def laptop_spec(plan: list[Any], tambons: list[Any], seed: int) -> Any:
     )
 
 
-def last_september(today: dt.date) -> dt.date:
-    this_year = dt.date(today.year, 9, 30)
-    return this_year if today > this_year else dt.date(today.year - 1, 9, 30)
-
-
 def build_on_laptop(*, out: Path, scale: float, seed: int) -> Path:
     """Inside the laptop installation: load the one fund and export its package into `out`."""
     from django.core.management import call_command
@@ -75,6 +70,7 @@ def build_on_laptop(*, out: Path, scale: float, seed: int) -> Path:
     )
     from kongtun.exchange.services import package_export, public_key_text, signing_key_get_or_create
     from kongtun.funds.tenancy import fund_scope
+    from kongtun.indicators.selectors import last_snapshot_date
 
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
@@ -94,7 +90,7 @@ def build_on_laptop(*, out: Path, scale: float, seed: int) -> Path:
     with fund_scope(fund):
         key = signing_key_get_or_create(fund=fund, actor=chair)
         (out / KEY_FILE).write_text(public_key_text(key), encoding="utf-8")
-        as_of = last_september(today)
+        as_of = last_snapshot_date(today)
         with (out / f"kongtun-{fund.code}-{as_of.isoformat()}.kongtun.zip").open("w+b") as file:
             package_export(fund=fund, actor=chair, as_of=as_of, today=today, out=file)
     return out

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from kongtun.contributions.matching import government_year_of
+from kongtun.contributions.matching import government_year, government_year_of
 from kongtun.funds.models import Branch, Fund
 from kongtun.indicators.models import IndicatorSnapshot
 from kongtun.ledger import summaries
@@ -204,7 +204,7 @@ def _jsonable(value: Any) -> Any:
 
 def codi_snapshot_date(fiscal_year_be: int) -> dt.date:
     """CODI's snapshot date: 30 September that ends the government fiscal year."""
-    return dt.date(fiscal_year_be - 543, 9, 30)
+    return government_year(fiscal_year_be)[1]
 
 
 def last_snapshot_date(on: dt.date) -> dt.date:
@@ -455,7 +455,7 @@ def fund_indicators(*, fund: Fund, on: dt.date) -> Indicators:
     if fund.runs_on == Fund.RunsOn.OWN_COMPUTER:
         return imported_indicators(fund=fund, on=on)
     fy = government_year_of(on)
-    year_start = dt.date(fy - 543 - 1, 10, 1)
+    year_start = government_year(fy)[0]
     members, villages = _member_counts(fund, on, year_start)
     ratio = admin_ratio(fund=fund, period=Period(year_start, on, fy))
     regulation = regulation_in_force(fund, on)

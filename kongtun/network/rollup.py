@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
+from kongtun.contributions import matching
 from kongtun.funds.models import CofundingApplication, Fund
 from kongtun.funds.tenancy import fund_scope
 from kongtun.indicators.selectors import (
@@ -40,9 +41,8 @@ from kongtun.welfare.rules import Recipient
 CURRENT = (Status.ACTIVE, Status.LAPSED)
 
 
-def government_year_bounds(fiscal_year_be: int) -> tuple[dt.date, dt.date]:
-    year = fiscal_year_be - 543
-    return dt.date(year - 1, 10, 1), dt.date(year, 9, 30)
+# 1 October – 30 September of a BE fiscal year, as the matching rules count it.
+government_year_bounds = matching.government_year
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from kongtun.demo import province as demo
 from kongtun.exchange.models import ImportedPackage, TrustedKey
 from kongtun.funds.models import Fund, OfficerAssignment
 from kongtun.funds.tenancy import fund_scope
-from kongtun.indicators.selectors import fund_indicators
+from kongtun.indicators.selectors import fund_indicators, last_snapshot_date
 from kongtun.ledger.models import JournalLine, MonthlyTotal
 from kongtun.ledger.verify import verify_ledger
 from kongtun.members.models import Member
@@ -36,7 +36,7 @@ def test_the_laptop_funds_package_is_all_the_province_holds_of_it(db):
     with fund_scope(fund):
         assert TrustedKey.objects.filter(fund=fund, revoked_at__isnull=True).count() == 1
         (package,) = ImportedPackage.objects.filter(fund=fund)
-        assert package.as_of == laptop.last_september(today)
+        assert package.as_of == last_snapshot_date(today)
         found = fund_indicators(fund=fund, on=today)
         assert found.imported and found.as_of == package.as_of
         assert found.members.current > 0 and found.contributions_cumulative > 0
