@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kongtun.vetting",
     "kongtun.outcomes",
     "kongtun.exchange",
+    "kongtun.public",
     "kongtun.demo",
 ]
 
