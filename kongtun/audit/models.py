@@ -76,7 +76,11 @@ class AuditEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq"),
         ]
-        indexes = [models.Index(fields=["fund", "object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["fund", "object_type", "object_id"]),
+            # the public page's "check a hash you wrote down"
+            models.Index(fields=["chain", "hash"], name="audit_chain_hash"),
+        ]
 
     @property
     def payload(self) -> dict[str, Any]:
