@@ -132,3 +132,13 @@ def member(in_fund: Fund, users: dict[str, User]) -> Member:
 def _own_var_dir(settings: Any, tmp_path: Any) -> None:
     """Uploads and attachments written by a test land in its own folder, not in var/."""
     settings.VAR_DIR = tmp_path / "var"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The public look-ups count each client in the cache: a test starts with no count."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -193,7 +193,10 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("BEHIND_PROXY", False):
+# Behind our reverse proxy the client is the right-most X-Forwarded-For entry (the public
+# look-ups count clients by it) and the proxy says whether the request came over HTTPS.
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Uploads: a member register is small; anything larger is refused before it is parsed.

@@ -2,7 +2,9 @@
 
 Both documents are Thai whatever language the screen is in: the member keeps the paper. A
 receipt's QR code holds the absolute URL of its verification page, which anyone may open; that
-page shows the payer's name masked (`mask_name`), never the member number or national ID.
+page shows the payer's name masked (`mask_name`), never the member number or national ID. The
+same check reached by typing the fund, number and amount (kongtun.public.views_receipt) shows
+no payer at all: a number and an amount can be guessed, the QR code's link cannot.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django_scopes import scopes_disabled
 from kongtun.contributions.models import CollectionSession, Receipt
 from kongtun.contributions.passbook import Passbook
 from kongtun.funds.models import Fund
+from kongtun.funds.tenancy import fund_scope
 from kongtun.lib.bahttext import bahttext
 from kongtun.lib.pdf import render_pdf
 from kongtun.lib.thaidate import format_date
@@ -41,15 +44,21 @@ def _letters(text: str) -> list[str]:
     return letters
 
 
+# Always three stars: as many stars as letters hidden would tell the name's length, and with
+# it narrow the name down to a few of the village's.
+STARS = MASK * 3
+
+
 def _mask(text: str, keep: int) -> str:
     letters = _letters(text)
     keep = min(keep, max(len(letters) - 1, 1))  # never the whole first name, however short
-    return "".join(letters[:keep]) + MASK * (len(letters) - keep)
+    return "".join(letters[:keep]) + STARS
 
 
 def mask_name(first_name: str, last_name: str) -> str:
     """The payer's name as a stranger holding the receipt may see it: the first two letters of
-    the first name and the first letter of the surname, the rest as stars ("สม*** ใ**")."""
+    the first name and the first letter of the surname, each followed by three stars whatever
+    the name's length ("สม*** ใ***"), so the stars say nothing of how long the name is."""
     masked = _mask(first_name, 2)
     if last_name.strip():
         masked += " " + _mask(last_name, 1)
@@ -64,12 +73,25 @@ class Verification:
     date: dt.date
     total: Decimal
     fund_name: str
-    payer: str  # masked
+    fund_code: str  # for the link to the fund's public page
+    payer: str | None  # masked; None when the receipt was found by its typed number
     voided_at: dt.datetime | None
 
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+
+def _verification(receipt: Receipt, *, payer: bool) -> Verification:
+    return Verification(
+        number=receipt.number,
+        date=receipt.date,
+        total=receipt.total,
+        fund_name=receipt.fund.name,
+        fund_code=receipt.fund.code,
+        payer=mask_name(receipt.member.first_name, receipt.member.last_name) if payer else None,
+        voided_at=receipt.voided_at,
+    )
 
 
 def receipt_verification(code: uuid.UUID) -> Verification | None:
@@ -80,16 +102,30 @@ def receipt_verification(code: uuid.UUID) -> Verification | None:
     """
     with scopes_disabled():
         receipt = Receipt.objects.select_related("fund", "member").filter(code=code).first()
-        if receipt is None:
-            return None
-        return Verification(
-            number=receipt.number,
-            date=receipt.date,
-            total=receipt.total,
-            fund_name=receipt.fund.name,
-            payer=mask_name(receipt.member.first_name, receipt.member.last_name),
-            voided_at=receipt.voided_at,
+        return None if receipt is None else _verification(receipt, payer=True)
+
+
+def receipt_verification_by_number(
+    *, funds: Sequence[Fund], fiscal_year: int, seq: int, total: Decimal
+) -> Verification | None:
+    """The one receipt of these funds with this number and this total, as the public may see
+    it; None if none, or if more than one fund has such a receipt (no way to tell which).
+
+    For someone holding the paper without a QR scanner: the number alone is guessable, so the
+    amount must match too, and the caller answers a miss without saying which part was wrong.
+    Even so the amount is no secret (most receipts are the monthly 30 baht), so whoever
+    guesses a number and 30 may see what this returns: the receipt, never its payer, not even
+    masked. Only the QR code's unguessable link shows the masked name.
+    """
+    if not funds:
+        return None
+    with fund_scope(list(funds)):
+        found = list(
+            Receipt.objects.select_related("fund").filter(
+                fund__in=funds, fiscal_year=fiscal_year, seq=seq, total=total
+            )[:2]
         )
+        return _verification(found[0], payer=False) if len(found) == 1 else None
 
 
 def fee_label_th(receipt: Receipt) -> str:

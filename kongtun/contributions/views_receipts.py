@@ -3,7 +3,8 @@ round's receipts to print; the passbook on screen and PDF; and the public page a
 code opens.
 
 Every fund object is loaded through its scoped manager and filtered by the URL's fund, so an
-object of another fund is a 404. Only `receipt_verify` works without a login and a fund.
+object of another fund is a 404. Only `receipt_verify` works without a login and a fund; its
+page belongs to the public site (kongtun.public.views_receipt).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,6 +27,8 @@ from kongtun.funds.permissions import COLLECT, MANAGE_CONTRIBUTIONS, VIEW_MEMBER
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
 from kongtun.lib.bahttext import bahttext
 from kongtun.members.models import Member
+from kongtun.public import ratelimit
+from kongtun.public.views_receipt import verdict_page
 from kongtun.web.forms import submit
 
 PAGE_SIZE = 50
@@ -179,14 +181,11 @@ def passbook_pdf(request: HttpRequest, fund_code: str, member: Any) -> HttpRespo
 
 
 @require_GET
+@ratelimit.limited(ratelimit.RECEIPT_QR)
 def receipt_verify(request: HttpRequest, code: Any) -> HttpResponse:
-    """Anyone holding the paper may check it: no login, no fund, a masked name only."""
+    """Anyone holding the paper may check it: no login, no fund, a masked name only. The page
+    is part of the public site (kongtun.public), which also offers the check by number."""
     found = printing.receipt_verification(code)
     if found is None:
         raise Http404
-    response = render(request, "contributions/receipts/verify.html", {"v": found})
-    # The page names a person (masked): keep it out of shared caches and search engines.
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return verdict_page(request, found)

@@ -46,6 +46,8 @@ MANAGE_REGULATIONS = "welfare.regulations"  # draft and adopt regulation version
 REPORT_OUTCOMES = "outcomes.report"
 # Download CODI's forms filled from the fund's records (the preview is VIEW_FUND).
 CODI_FORMS = "codi.forms"
+# Publish a closed meeting's summary on the fund's public page, or withdraw it.
+PUBLISH_SUMMARIES = "public.publish"
 
 _READ = {VIEW_FUND, VIEW_MEMBERS, VIEW_BOOKS}
 _MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
@@ -61,7 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BOOKS
         | _CONTRIBUTIONS
         | _WELFARE
-        | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD, REPORT_OUTCOMES, CODI_FORMS}
+        | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD, REPORT_OUTCOMES, CODI_FORMS, PUBLISH_SUMMARIES}
     ),
     Role.TREASURER: frozenset(
         _READ
@@ -70,12 +72,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONTRIBUTIONS
         | {VIEW_AUDIT, VIEW_CLAIMS, FILE_CLAIM, PAY_CLAIM, CODI_FORMS}
     ),
-    # The secretary takes claims, keeps the minutes and drafts the regulation.
+    # The secretary takes claims, keeps the minutes (and writes their public summary) and
+    # drafts the regulation.
     Role.SECRETARY: frozenset(
         _READ
         | _MEMBER_WRITE
         | {MAKE_VOUCHER, COLLECT, VIEW_CLAIMS, FILE_CLAIM, DECIDE_CLAIMS, MANAGE_REGULATIONS}
-        | {REPORT_OUTCOMES, CODI_FORMS}
+        | {REPORT_OUTCOMES, CODI_FORMS, PUBLISH_SUMMARIES}
     ),
     # A committee member is the usual second person who approves a voucher.
     Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER, VIEW_CLAIMS, DECIDE_CLAIMS}),
