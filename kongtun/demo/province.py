@@ -42,6 +42,7 @@ from kongtun.demo import (
     laptop,
     names,
     outcomes,
+    publishing,
     vetting,
 )
 from kongtun.demo.inserts import RawInsert
@@ -1021,6 +1022,10 @@ def load_demo(
                     today=today,
                 )
             )
+
+    result.counts["public_summaries"] = publishing.summaries_load(
+        funds=[funds[s.code] for s in plan[:2] if s.code in funds], today=today
+    )
 
     officer = User.objects.filter(username="demo-province").first()
     if officer is not None and funds_limit is None:
