@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kongtun.contributions.matching import government_year, government_year_of
@@ -27,6 +28,7 @@ from kongtun.ledger.core import ZERO, AccountType
 from kongtun.ledger.models import Account, JournalEntry, PeriodClose, Source
 from kongtun.ledger.statements import Period, admin_ratio, fiscal_year_bounds, fiscal_year_of
 from kongtun.members.models import Event, Member, MemberType, Status, StatusChange
+from kongtun.public.models import MeetingSummary
 from kongtun.welfare.models import Meeting
 from kongtun.welfare.selectors import regulation_in_force, welfare_by_category
 
@@ -107,8 +109,8 @@ class Indicators:
     register_kept: bool
     committee_meetings_year: int
     committee_meeting_dates: list[dt.date]
-    # Not in the records yet (public notices come with the transparency pages): None means
-    # unknown, and the vetting asks a person to check.
+    # Meeting summaries published on the public page in the year (None: a package from before
+    # the public pages, unknown). Non-cash welfare is not in the records: None, a person checks.
     public_reports_year: int | None = None
     non_cash_welfare: bool | None = None
     imported: bool = False  # from a package, not computed on this server
@@ -487,6 +489,20 @@ def fund_indicators(*, fund: Fund, on: dt.date) -> Indicators:
         register_kept=members.current > 0,
         committee_meetings_year=len(meetings),
         committee_meeting_dates=meetings,
+        public_reports_year=public_reports(fund, year_start, on),
+    )
+
+
+def public_reports(fund: Fund, start: dt.date, on: dt.date) -> int:
+    """Meeting summaries published on the fund's public page from `start` to `on`, and not
+    withdrawn by the end of `on`."""
+    tz = timezone.get_current_timezone()
+    after = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    before = dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return (
+        MeetingSummary.objects.filter(fund=fund, published_at__gte=after, published_at__lt=before)
+        .exclude(withdrawn_at__lt=before)
+        .count()
     )
 
 
@@ -509,7 +525,9 @@ def imported_indicators(*, fund: Fund, on: dt.date) -> Indicators:
             % {"fund": fund.name}
         )
     found = Indicators.from_dict(snapshot.data)
-    return found.__class__(**{**found.__dict__, "imported": True})
+    # The summaries it counted are on the fund's own computer, which no one else can read:
+    # whether it reports to the public is for a person to check.
+    return found.__class__(**{**found.__dict__, "imported": True, "public_reports_year": None})
 
 
 def indicators_or_none(*, fund: Fund, on: dt.date) -> Indicators | None:

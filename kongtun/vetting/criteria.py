@@ -228,7 +228,9 @@ def judge(f: Facts, t: Thresholds) -> list[Result]:
     )
     add(
         "public_reports",
-        Outcome.NEEDS_CHECK if f.public_reports_year is None else _met(f.public_reports_year > 0),
+        # A summary published on the public page proves reporting; none proves nothing, as
+        # most funds also post on the village notice board, which a person has to look at.
+        Outcome.MET if f.public_reports_year else Outcome.NEEDS_CHECK,
         reports=f.public_reports_year,
     )
     add("meetings", Outcome.INFO, meetings=f.committee_meetings_year, fiscal_year=f.fiscal_year_be)

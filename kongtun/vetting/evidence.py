@@ -106,14 +106,14 @@ def describe(key: str, facts: dict[str, Any]) -> str:
             }
         return _("No regulation in force on %(as_of)s.") % {"as_of": _date(f["as_of"])}
     if key == "public_reports":
-        if f.get("reports") is None:
+        if not f.get("reports"):
             return _(
-                "Reports to members and the public are not kept in the system: a person checks "
-                "the notices and minutes."
+                "No meeting summary was published on the fund's public page in the year: a "
+                "person checks the notice board and the minutes."
             )
-        return _("%(reports)s reports to members and the public in the year.") % {
-            "reports": f["reports"]
-        }
+        return _(
+            "%(reports)s meeting summaries published on the fund's public page in the year."
+        ) % {"reports": f["reports"]}
     if key == "meetings":
         return _("%(meetings)s committee meetings in fiscal year %(year)s (for information).") % {
             "meetings": f["meetings"],

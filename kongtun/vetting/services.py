@@ -148,9 +148,7 @@ def facts_of(indicators: Any, fund: Fund) -> Facts:
         register_kept=indicators.register_kept,
         regulation_in_force=indicators.regulation_in_force,
         regulation_adopted_on=indicators.regulation_adopted_on,
-        # Reporting to the public is not kept in the system yet (the public pages come with
-        # issue 7), so the indicator is a placeholder: a person checks it.
-        public_reports_year=None,
+        public_reports_year=indicators.public_reports_year,
         committee_meetings_year=indicators.committee_meetings_year,
         welfare_types_year=indicators.welfare_types_year,
         non_cash_welfare=indicators.non_cash_welfare,
