@@ -352,12 +352,17 @@ def _welfare_rows(counts: _Counts) -> list[dict[str, Any]]:
         }
         for i, (category, _claims, _persons, _baht) in enumerate(counts.lines)
     ]
+    claims_total = counts.claims_total
+    if None in baht and claims_total.shown:
+        # The total of claims and the total of baht, with the funds' fixed rates, are two
+        # equations the withheld counts would solve.
+        claims_total = replace(claims_total, hidden=True)
     rows.append(
         {
             "category": TOTAL,
             "category_name": _("Total"),
             "persons": counts.persons_total,
-            "claims": counts.claims_total,
+            "claims": claims_total,
             "baht": sum((line[3] for line in counts.lines), ZERO),
         }
     )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kongtun.contributions.matching import government_year
 from kongtun.funds.models import CommitteeMember, Fund
 from kongtun.funds.tenancy import fund_scope
-from kongtun.indicators.selectors import Indicators, fund_indicators
+from kongtun.indicators.selectors import Indicators, MemberCounts, fund_indicators
 from kongtun.ledger.statements import source_label
 from kongtun.members.models import MemberType
 from kongtun.public.fund_pages_audit import HashCheck, audit_head, audit_page, hash_check
@@ -122,7 +122,7 @@ def _keep_from_adding_up(rows: list[dict[str, Any]], column: str) -> None:
         smallest[column] = _hide(smallest[column], True)
 
 
-def _member_counts(ind: Indicators) -> tuple[dict[str, Count], list[dict[str, Any]]]:
+def member_figures(m: MemberCounts) -> tuple[dict[str, Count], list[dict[str, Any]]]:
     """The members' current and cumulative counts, and the rows of the members by type.
 
     Three rules, a count hidden by any of them hidden: those who left, of each type and in
@@ -132,7 +132,6 @@ def _member_counts(ind: Indicators) -> tuple[dict[str, Count], list[dict[str, An
     the total less the other types: the total is hidden with it. A total hidden is given
     back by its types added up: one of them is hidden with it.
     """
-    m = ind.members
     rows: list[dict[str, Any]] = []
     for member_type in MemberType:
         found = m.by_type.get(member_type.value)
@@ -303,7 +302,7 @@ def fund_page(*, fund: Fund, fiscal_year: int, today: dt.date) -> Page:
             ind = package_of_year(fund=fund, fiscal_year=fiscal_year, on=as_of)
         if ind is not None:
             as_of = ind.as_of  # a package's own date
-            member_totals, by_type = _member_counts(ind)
+            member_totals, by_type = member_figures(ind.members)
             rows.update(
                 money=_money(ind),
                 income_by_source=_income_by_source(ind),

@@ -5,6 +5,7 @@ and the months that have a notice-board poster."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -169,6 +170,10 @@ def welfare_rows(lines: Sequence[WelfareLine]) -> list[dict[str, Any]]:
         kept = withhold([r[baht] for r in rows], [r[claims] for r in rows])
         for row, amount in zip(rows, kept, strict=True):
             row[baht] = amount
+        if None in kept and total[claims].shown:
+            # The total of claims and the total of baht, with the regulation's fixed rates
+            # on the same page, are two equations the withheld counts would solve.
+            total[claims] = dataclasses.replace(total[claims], hidden=True)
     return [*rows, total]
 
 

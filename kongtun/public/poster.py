@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 
 from kongtun.audit.models import AuditEntry
 from kongtun.audit.services import chain_for
+from kongtun.contributions.matching import government_year
 from kongtun.contributions.printing import qr_data_uri
 from kongtun.funds.models import Fund
 from kongtun.indicators import selectors as indicator_selectors
@@ -196,8 +197,13 @@ def protect_welfare(rows: list[WelfareRow]) -> tuple[list[WelfareRow], WelfareRo
     baht = withhold([r.baht or ZERO for r in rows], claims)
     shown = [WelfareRow(r.category, persons[i], claims[i], baht[i]) for i, r in enumerate(rows)]
     # A person helped in two categories counts in each, as CODI's forms add them up.
+    claims_total = total_of(claims)
+    if None in baht and claims_total.shown:
+        # The month's claims and baht in all, with the regulation's fixed rates, are two
+        # equations the withheld counts would solve.
+        claims_total = replace(claims_total, hidden=True)
     total = WelfareRow(
-        "total", total_of(persons), total_of(claims), sum((r.baht or ZERO for r in rows), ZERO)
+        "total", total_of(persons), claims_total, sum((r.baht or ZERO for r in rows), ZERO)
     )
     return shown, total
 
@@ -218,9 +224,12 @@ def _members_at(fund: Fund, on: dt.date, new_since: dt.date) -> MemberCounts:
 
 
 def _members_year_start(counts: MemberCounts) -> Count:
-    """Members when the fiscal year began, hidden as the fund page hides the same figure (its
-    closed year's members beside their types) when it would give a small type's count away."""
-    return total_of(protect_group([Count(t.current) for t in counts.by_type.values()]))
+    """Members when the fiscal year began, shown or hidden exactly as the fund page for the
+    year just closed shows its current members (kongtun.public.fund_pages.member_figures):
+    beside that page's members since the start, a figure it hides would tell who left."""
+    from kongtun.public.fund_pages import member_figures
+
+    return member_figures(counts)[0]["current"]
 
 
 def _audit_mark(fund: Fund, on: dt.date) -> AuditMark | None:
@@ -271,7 +280,10 @@ def month_summary(*, fund: Fund, month: PosterMonth) -> MonthSummary:
         welfare_total=welfare_total,
         welfare_year=year.welfare_paid_year,
         members_on=members_on,
-        members_year_start=_members_year_start(_members_at(fund, members_on, members_on)),
+        # Counted as the fund page of the year just closed counts them (new since its start).
+        members_year_start=_members_year_start(
+            _members_at(fund, members_on, government_year(year.fiscal_year_be - 1)[0])
+        ),
         # First admitted from the month's first day: a member returning is not new.
         new_members_month=Count(_members_at(fund, on, month.first).new_this_year),
         money_on_hand=year.money_on_hand,
@@ -356,7 +368,10 @@ def poster_context(summary: MonthSummary, *, fund_url: str, printed_on: dt.date)
         "keys": [
             _key("เงินเข้าเดือนนี้", format_baht(summary.money_month), "บาท"),
             _key("จ่ายสวัสดิการเดือนนี้", baht_th(summary.welfare_total.baht), "บาท"),
-            _key(f"สมาชิก ณ {members_on}", count_th(summary.members_year_start), "คน"),
+            # A headline that would read "ปกปิด คน" gives its box to the money on hand.
+            _key(f"สมาชิก ณ {members_on}", count_th(summary.members_year_start), "คน")
+            if summary.members_year_start.shown
+            else _key(f"เงินคงเหลือ {at_end}", format_baht(summary.money_on_hand), "บาท"),
             _key(f"เงินกองทุน {at_end}", format_baht(summary.fund_balance), "บาท"),
         ],
         "money_month": format_baht(summary.money_month),
@@ -366,6 +381,7 @@ def poster_context(summary: MonthSummary, *, fund_url: str, printed_on: dt.date)
         "welfare_year": format_baht(summary.welfare_year),
         "members_on": members_on,
         "members_year_start": count_th(summary.members_year_start),
+        "members_year_start_shown": summary.members_year_start.shown,
         "new_members_month": count_th(summary.new_members_month),
         "money_on_hand": format_baht(summary.money_on_hand),
         "fund_balance": format_baht(summary.fund_balance),

@@ -273,6 +273,14 @@ def _found_message(kind: str) -> str:
     return messages[kind]
 
 
+# "1 ราย", "๓ คน", "2 families": a count of 1 to 4 people, which no public page shows.
+_SMALL_COUNT = re.compile(
+    r"(?<![\d๐-๙,.])[1-4๑-๔]\s?(?:ราย|คน|ครอบครัว|ครัวเรือน|persons?|people|famil(?:y|ies)|"
+    r"households?|members?)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+
 def summary_problem(*, fund: Fund, text: str) -> str | None:
     """Why `text` may not be published for `fund` (a message for the secretary), or None.
 
@@ -287,7 +295,14 @@ def summary_problem(*, fund: Fund, text: str) -> str | None:
             "The summary is %(length)s characters long; at most %(max)s fit on the public page."
         ) % {"length": f"{len(text):,}", "max": f"{MAX_LENGTH:,}"}
     found = person_screen(fund)(text)
-    return _found_message(found) if found else None
+    if found:
+        return _found_message(found)
+    if _SMALL_COUNT.search(text):
+        return _(
+            'The summary gives a count of 1 to 4 people. Write "fewer than 5" instead: the '
+            "public page never shows so small a count, which could point at someone."
+        )
+    return None
 
 
 # --- Publishing and withdrawing -----------------------------------------------------------------

@@ -59,11 +59,15 @@ def _month_label(day: dt.date) -> str:
     return f"{MONTHS_TH[day.month - 1]} {be_year(day)}"
 
 
+POSTER_MONTHS = 12  # back from this month: in October, last year's September is still due
+
+
 def _posters(fund: Fund, fiscal_year: int, today: dt.date) -> list[PosterMonth]:
-    """The months of the fiscal year so far that have a poster, the current one last (the
-    fund pages' list: kongtun.public.fund_pages_common.poster_months)."""
+    """The last twelve months that have a poster, the current one last (the fund pages' list:
+    kongtun.public.fund_pages_common.poster_months, for this fiscal year and the one before)."""
+    months = poster_months(fund, fiscal_year - 1, today) + poster_months(fund, fiscal_year, today)
     found = []
-    for year_be, month in poster_months(fund, fiscal_year, today):
+    for year_be, month in months[-POSTER_MONTHS:]:
         url = reverse("public-poster", kwargs={"code": fund.code, "year": year_be, "month": month})
         found.append(PosterMonth(_month_label(dt.date(year_be - 543, month, 1)), url))
     return found
