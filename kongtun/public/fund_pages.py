@@ -43,7 +43,7 @@ from kongtun.public.fund_pages_common import (
 from kongtun.public.lookup import year_as_of
 from kongtun.public.models import MeetingSummary
 from kongtun.public.specs import FUND
-from kongtun.public.suppress import Count, apart, protect_group, total_of
+from kongtun.public.suppress import Count, K, apart
 from kongtun.public.tables import Page, Table
 from kongtun.welfare.describe import describe_benefit
 from kongtun.welfare.selectors import regulation_in_force
@@ -101,12 +101,13 @@ KEPT_FIRST = ("current", "new_this_year", "cumulative", "eligible_for_matching")
 
 
 def _left_group(current: int, cumulative: int) -> tuple[Count, Count]:
-    """Current members and members since the start, as a group whose total is shown: the
-    members who left (the one less the other) are a count of people too. With 1 to 4 of them
-    the current count is hidden (8 since the start and 7 now would say 1 left), and the
-    cumulative too when even that is not enough (kongtun.public.suppress)."""
-    group = protect_group([Count(current), Count(max(cumulative - current, 0))])
-    return group[0], Count(cumulative, hidden=total_of(group).hidden)
+    """Current members and members since the start: the members who left (the one less the
+    other) are a count of people too. With 1 to 4 of them the members since the start are
+    hidden (8 since the start and 7 now would say 1 left) and the current ones, the page's
+    headline, stay: the area pages keep the same one (`apart`'s order), so that a fund's page
+    and its subdistrict's, showing the same members, never hide opposite figures."""
+    left = cumulative - current
+    return Count(current), Count(cumulative, hidden=0 < left < K)
 
 
 def _hide(count: Count, hidden: bool) -> Count:

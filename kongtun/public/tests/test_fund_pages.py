@@ -218,8 +218,9 @@ def test_small_counts_are_shown_as_less_than_five(pub: Town) -> None:
     page = fund_pages.fund_page(fund=pub.fund, fiscal_year=FY, today=TODAY)
     data = page_json(page, generated_at=timezone.now())["tables"]
     assert data["members"][0]["new_this_year"] == SMALL
-    # 11 since the start and 9 now would say 2 left: the 9 is hidden.
-    assert (data["members"][0]["current"], data["members"][0]["cumulative"]) == (HIDDEN, 11)
+    # 11 since the start and 9 now would say 2 left: the 11 is hidden, the headline 9 stays
+    # (as the subdistrict's page keeps it).
+    assert (data["members"][0]["current"], data["members"][0]["cumulative"]) == (9, HIDDEN)
     birth = data["welfare"][0]
     assert (birth["persons_year"], birth["claims_year"]) == (SMALL, SMALL)
     # The total of claims would be 5, but with the baht in all and the regulation's fixed
@@ -310,7 +311,7 @@ def _send_package(fund: Fund, sent: Indicators, as_of: dt.date, **changes: Any) 
 def test_members_who_left_are_a_count_too(pub: Town, other_fund: Fund) -> None:
     sent = make_laptop_fund(other_fund, pub.fund, SEPT_30)
     # 61 members since the start, 60 now: 1 left, an elderly member. Showing both totals, or
-    # both of the elderly's counts, would say so.
+    # both of the elderly's counts, would say so: the counts since the start are hidden.
     _send_package(
         other_fund,
         sent,
@@ -324,16 +325,17 @@ def test_members_who_left_are_a_count_too(pub: Town, other_fund: Fund) -> None:
     )
     page = fund_pages.fund_page(fund=other_fund, fiscal_year=FY, today=TODAY)
     (members,) = _rows(page, "members")
-    assert (members["current"].public(), members["cumulative"].public()) == (HIDDEN, 61)
+    assert (members["current"].public(), members["cumulative"].public()) == (60, HIDDEN)
     by_type = {r["member_type"]: r for r in _rows(page, "members_by_type")}
     assert (by_type["elderly"]["current"].public(), by_type["elderly"]["cumulative"].public()) == (
+        20,
         HIDDEN,
-        21,
     )
-    assert by_type["general"]["current"].public() == 40  # 60 is hidden: 40 gives nothing away
+    assert by_type["general"]["cumulative"].public() == 40  # 61 is hidden: 40 tells nothing
 
     # 8 since the start and 7 now, the one who left a child whose type has no one left now:
-    # the types' current counts would add up to the 7, so the general 7 is hidden too.
+    # the 8 is hidden, and the general 7 since the start with it (7 + the child's "<5" would
+    # otherwise add up to it).
     _send_package(
         other_fund,
         sent,
@@ -350,16 +352,16 @@ def test_members_who_left_are_a_count_too(pub: Town, other_fund: Fund) -> None:
     )
     page = fund_pages.fund_page(fund=other_fund, fiscal_year=FY, today=TODAY)
     (members,) = _rows(page, "members")
-    assert (members["current"].public(), members["cumulative"].public()) == (HIDDEN, 8)
+    assert (members["current"].public(), members["cumulative"].public()) == (7, HIDDEN)
     shown = [
         (r["current"].public(), r["cumulative"].public()) for r in _rows(page, "members_by_type")
     ]
-    assert shown[:2] == [(HIDDEN, HIDDEN), (0, SMALL)]  # general, child
+    assert shown[:2] == [(7, HIDDEN), (0, SMALL)]  # general, child
     client = Client()
     client.cookies["django_language"] = "en"
     body = client.get(f"/public/fund/{other_fund.code}/?fy={FY}").content.decode()
     figure = body.split('id="fig-members"')[1].split("</div>")[0]
-    assert COUNT_SPAN.findall(figure) == ["hidden"]
+    assert COUNT_SPAN.findall(figure) == ["7"]
 
 
 def test_baht_beside_a_claims_count_not_shown_is_not_shown(pub: Town) -> None:
@@ -979,3 +981,21 @@ def test_two_member_figures_never_differ_by_one_to_four(pub: Town, other_fund: F
 
 
 NESTED_KEYS = ("current", "cumulative", "new_this_year", "eligible_for_matching")
+
+
+def test_the_fund_and_its_subdistrict_hide_the_same_member_figure(pub: Town) -> None:
+    """A subdistrict with one fund shows that fund's members: if one page hid the members
+    since the start and the other the current ones, the two together would say who left."""
+    from kongtun.public.area_pages import area_page
+    from kongtun.public.lookup import area_of
+
+    fund = fund_pages.fund_page(fund=pub.fund, fiscal_year=FY, today=TODAY)
+    area = area_page(area=area_of(pub.fund.tambon_id), fiscal_year=FY, today=TODAY)
+    (members,) = _rows(fund, "members")
+    (totals,) = area.tables["totals"].rows
+    assert (members["current"].n, members["cumulative"].n) == (
+        totals["members_current"].n,
+        totals["members_cumulative"].n,
+    )
+    assert members["current"].public() == totals["members_current"].public() == 9
+    assert members["cumulative"].public() == totals["members_cumulative"].public() == HIDDEN

@@ -121,8 +121,9 @@ def test_a_closed_month_prints_its_figures_on_one_page(pub: Town, tmp_path: Path
         # Members on 30 Sep 2025, before the year began: 001–006, 011, 012 (013 had
         # resigned); none new in February. The fund: 20,000 + 1,000 + 500 − 1,000 − 500 (the
         # year before) + 1,200 + 5,000 − 1,000 + 2,000 − 150 − 1,500 = 25,550.
-        # Shown as the fund page of 2568 shows them: hidden, beside 9 since the start.
-        "สมาชิก ณ 30 ก.ย. 2568 (ก่อนเริ่มปีงบประมาณ 2569) ปกปิด",
+        # Shown as the fund page of 2568 shows them (it hides its 9 since the start instead).
+        "สมาชิก ณ 30 ก.ย. 2568 8 คน",
+        "สมาชิก ณ 30 ก.ย. 2568 (ก่อนเริ่มปีงบประมาณ 2569) 8 คน",
         "สมาชิกใหม่เดือนนี้ 0 คน",
         "25,550.00 บาท",
         "ระเบียบกองทุนสวัสดิการ (ทดสอบ) (ฉบับที่ 1 ใช้ตั้งแต่ 1 มกราคม 2563)",
@@ -318,15 +319,16 @@ def test_the_year_so_far_is_the_indicators_on_the_month_end(pub: Town) -> None:
         assert (found.money_on_hand, found.fund_balance) == (ind.money_on_hand, ind.fund_balance)
         assert found.welfare_year == ind.welfare_paid_year
         # The members before the year began, as the indicators count them on 30 September,
-        # shown as the fund page of fiscal year 2568 shows them: hidden, as that page shows 9
-        # members since the start beside them (one left).
+        # shown as the fund page of fiscal year 2568 shows them: that page hides its 9 members
+        # since the start beside them (one left), and keeps the 8.
         before = fund_indicators(fund=pub.fund, on=dt.date(2025, 9, 30))
         assert found.members_on == dt.date(2025, 9, 30)
         assert found.members_year_start.n == before.members.current == 8
         page = fund_pages.fund_page(fund=pub.fund, fiscal_year=2568, today=dt.date(2026, 11, 1))
         (members,) = page.tables["members"].rows
         assert found.members_year_start == members["current"]
-        assert found.members_year_start.public() == HIDDEN
+        assert found.members_year_start.public() == 8
+        assert members["cumulative"].public() == HIDDEN
 
 
 def test_welfare_is_welfare_by_category_for_the_month(pub: Town) -> None:
@@ -442,7 +444,7 @@ def test_no_count_runs_on_from_poster_to_poster(pub: Town, tmp_path: Path) -> No
     counts = {f.name for f in dataclasses.fields(MonthSummary) if "Count" in str(f.type)}
     # A count added here must be of the month, or the same on every poster of the year.
     assert counts == {"members_year_start", "new_members_month"}
-    assert {s.members_year_start for s in summaries} == {Count(8, hidden=True)}
+    assert {s.members_year_start for s in summaries} == {Count(8)}
     # The welfare rows are the month's (test_welfare_is_welfare_by_category_for_the_month);
     # a row carries no figure of the year so far.
     assert [f.name for f in dataclasses.fields(WelfareRow)] == [
@@ -462,7 +464,7 @@ def test_a_member_who_left_cannot_be_worked_out_from_two_posters(pub: Town, tmp_
 
     assert squash("สมาชิกใหม่เดือนนี้ 0 คน") in june
     for text in (may, june):
-        assert squash("สมาชิก ณ 30 ก.ย. 2568 (ก่อนเริ่มปีงบประมาณ 2569) ปกปิด") in text
+        assert squash("สมาชิก ณ 30 ก.ย. 2568 (ก่อนเริ่มปีงบประมาณ 2569) 8 คน") in text
         assert squash("ณ สิ้นเดือน 10 คน") not in text and squash("ณ สิ้นเดือน 9 คน") not in text
         # Nor a count of the year so far, whose difference is the month's.
         assert squash("สมาชิกใหม่ปีงบประมาณ") not in text
