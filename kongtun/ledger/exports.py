@@ -31,6 +31,7 @@ from kongtun.ledger.statements import (
     source_label_th,
 )
 from kongtun.lib.pdf import render_pdf
+from kongtun.lib.text import safe_text as safe_text  # the export modules import it from here
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
@@ -42,15 +43,6 @@ TITLES_TH = {
     "position": "งบแสดงฐานะการเงิน",
     "trial": "งบทดลอง",
 }
-
-# ASVS 1.2.10 / OWASP CSV injection: a text cell starting with one of these is read as a
-# formula by some spreadsheet programs (and openpyxl itself stores "=…" as a formula).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-
-
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text: a leading formula character gets a "'" before it."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def account_name_th(account: Account) -> str:

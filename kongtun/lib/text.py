@@ -1,4 +1,5 @@
-"""Clean what people type or paste: one Unicode form, no invisible or direction-flipping marks."""
+"""Clean what people type or paste: one Unicode form, no invisible or direction-flipping marks;
+and keep text a text when it goes into a spreadsheet."""
 
 from __future__ import annotations
 
@@ -32,3 +33,34 @@ def split_title(name: str) -> tuple[str, str]:
         if name.startswith(title) and len(name) > len(title):
             return title, name[len(title) :].strip()
     return "", name
+
+
+# ASVS 1.2.10 / OWASP CSV injection: a cell starting with one of these is read as a formula by
+# some spreadsheet programs (and openpyxl itself stores "=…" as a formula). The full-width forms
+# are there because Excel with an East Asian input method takes "＝1+1" for "=1+1".
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    "\0",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
+
+
+def safe_text(value: str) -> str:
+    """Text that a spreadsheet shows as text: if it starts with a formula character, even after
+    spaces (LibreOffice skips them), it gets a "'" in front. Only for text cells: a number
+    written as a number (a negative amount) is no formula and stays as it is.
+
+    Control characters other than tab and line breaks go first: an XLSX cell cannot hold them
+    (openpyxl refuses the whole file), and one in front would hide the formula behind it."""
+    value = _CONTROL.sub("", value)
+    risky = value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS)
+    return "'" + value if risky else value

@@ -28,6 +28,7 @@ from kongtun.contributions.opening.cells import (
 from kongtun.contributions.opening.sheets import EXAMPLES
 from kongtun.ledger.models import Account, Source
 from kongtun.ledger.statements import SOURCE_TH
+from kongtun.lib.text import safe_text
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _MONEY_FORMAT = "#,##0.00"
@@ -123,7 +124,8 @@ def _balances_sheet(sheet: Worksheet, accounts: Sequence[Account]) -> None:
     titles = [BALANCE_COLUMNS[f][0] for f in ("group", "code", "item", "amount")]
     _header(sheet, titles, [26, 12, 44, 18])
     for account in accounts:
-        sheet.append(["เงินสดและเงินฝาก", account.code, account.name_th, None])
+        # The fund names its own accounts: no name may become a formula.
+        sheet.append(["เงินสดและเงินฝาก", safe_text(account.code), safe_text(account.name_th), None])
     for source in Source:
         sheet.append(["แหล่งที่มาของเงิน", source.value, SOURCE_TH.get(source, source.label), None])
     for row in sheet.iter_rows(min_row=4, min_col=4, max_col=4):
