@@ -107,3 +107,28 @@ class AuditHead(models.Model):
     chain = models.CharField(max_length=40, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
+
+
+class MemberView(models.Model):
+    """Who saw which member's personal data, when, on which page: for a breach notice (PDPA
+    §37(4)), which must say whose data was exposed to whom.
+
+    Rows are never edited (a database trigger refuses UPDATE); they are deleted only by the
+    retention job when they are old enough, so unlike AuditEntry deleting is allowed."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), db_index=True)
+    what = models.CharField(_("what"), max_length=20)
+    path = models.CharField(max_length=300)
+
+    objects: ClassVar[models.Manager[MemberView]] = fund_scoped_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("member view")
+        indexes = [
+            models.Index(fields=["fund", "at"], name="audit_memberview_fund_at"),
+            models.Index(fields=["fund", "member", "at"], name="audit_memberview_member_at"),
+        ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kongtun.audit.access import record_member_view
 from kongtun.funds.models import Fund
 from kongtun.funds.permissions import (
     CHANGE_MEMBERS,
@@ -114,6 +115,7 @@ def member_edit(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
     )
     if updated:
         return redirect("members-detail", fund_code=fund.code, code=member.code)
+    record_member_view(request=request, member=member, what="edit")
     status = 400 if form.is_bound else 200
     context = {"form": form, "member": member, "creating": False}
     return render(request, "members/form.html", context, status=status)
@@ -155,6 +157,7 @@ def _detail(
     if has_fund_permission(request, VIEW_CLAIMS):
         context["entitlements"] = member_entitlements(member)
         context["claims"] = member_claims(member)[:20]
+    record_member_view(request=request, member=member, what="detail")
     return render(request, "members/detail.html", context, status=status)
 
 
@@ -163,6 +166,7 @@ def _detail(
 def member_reveal_id(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse:
     member = _member(request, code)
     national_id = services.member_reveal_national_id(member=member, actor=request.user)
+    record_member_view(request=request, member=member, what="reveal_id")
     return render(
         request, "members/_revealed_id.html", {"member": member, "national_id": national_id}
     )
@@ -236,6 +240,7 @@ def member_card(request: HttpRequest, fund_code: str, code: Any) -> HttpResponse
     member = _member(request, code)
     fund_url = request.build_absolute_uri(reverse("funds-home", kwargs={"fund_code": fund_code}))
     pdf = card.member_card_pdf(member=member, fund_url=fund_url)
+    record_member_view(request=request, member=member, what="card")
     disposition = content_disposition_header(False, f"member-card-{member.number}.pdf")
     headers = {"Content-Disposition": disposition} if disposition else {}
     return HttpResponse(pdf, content_type="application/pdf", headers=headers)

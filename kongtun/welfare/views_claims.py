@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kongtun.audit.access import record_member_view
 from kongtun.funds.permissions import FILE_CLAIM, PAY_CLAIM, VIEW_CLAIMS
 from kongtun.funds.tenancy import current_fund, fund_permission_required, has_fund_permission
 from kongtun.ledger.forms import new_token
@@ -192,7 +193,14 @@ def _detail(request: HttpRequest, claim: Claim, status: int = 200, **forms_: Any
         "withdraw_form": WithdrawForm(),
         **forms_,
     }
+    _record(request, claim, "claim")
     return render(request, "welfare/claims/detail.html", context, status=status)
+
+
+def _record(request: HttpRequest, claim: Claim, what: str) -> None:
+    """A claim shows its member's health or family events: who saw it is logged (P7)."""
+    if claim.member is not None:
+        record_member_view(request=request, member=claim.member, what=what)
 
 
 @require_GET
@@ -245,6 +253,7 @@ def document_file(request: HttpRequest, fund_code: str, claim: Any, document: An
         handle = services.document_path(doc).open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    _record(request, doc.claim, "claim_document")
     # A photo opens in the browser; a PDF is always downloaded, to open in the phone's own
     # viewer: a browser's PDF viewer may run the file's scripts as a page of this site.
     download = doc.content_type == "application/pdf" or request.GET.get("download") == "1"
@@ -287,6 +296,8 @@ def claim_pay(request: HttpRequest, fund_code: str, claim: Any) -> HttpResponse:
     obj = _claim(request, claim)
     if request.method == "GET" and obj.status == Claim.Status.PAID:
         return redirect(_claim_url(obj))
+    if request.method == "GET":
+        _record(request, obj, "claim_pay")
     form = PayForm(request.POST if request.method == "POST" else None, fund=fund)
     paid = submit(
         request,
@@ -357,6 +368,7 @@ def claim_slip(request: HttpRequest, fund_code: str, claim: Any) -> HttpResponse
         messages.info(request, _("The payment slip is printed once the claim is paid."))
         return redirect(_claim_url(obj))
     pdf = printing.payment_slips_pdf(obj)
+    _record(request, obj, "claim_slip")
     filename = f"slip-{obj.number.replace('/', '-')}.pdf"
     disposition = content_disposition_header(False, filename) or "inline"
     return HttpResponse(

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from kongtun.conftest import member_data
@@ -354,26 +356,50 @@ def test_it_enforces_tenancy_and_roles(name, view, fund, client_for, objects):
             assert response.status_code == 403, (role, url, response.status_code)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [n for n, _ in FUND_URLS if "<uuid:code>" in dict(_routes())[n]],
-)
-def test_it_answers_404_for_another_funds_member_under_my_fund(name, fund, client_for, objects):
-    url = _url(name, fund.code, objects, member=objects["foreign"])
-    client = client_for("chair")
-    response = getattr(client, _method(client, url))(url)
-    assert response.status_code == 404
+# --- IDOR (S7): every route with an object id, across two funds and every role -------------
+
+OBJECT_URLS = [
+    (name, view)
+    for name, view in FUND_URLS
+    if "<uuid:code>" in dict(_routes())[name]
+    or any(param in dict(_routes())[name] for param in BOOK_KWARGS)
+]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [n for n, _ in FUND_URLS if any(param in dict(_routes())[n] for param in BOOK_KWARGS)],
-)
-def test_it_answers_404_for_another_funds_books_under_my_fund(name, fund, client_for, objects):
-    url = _url(name, fund.code, objects, foreign_books=True)
-    client = client_for("chair")
-    response = getattr(client, _method(client, url))(url)
-    assert response.status_code == 404
+def _foreign_markers(objects: dict[str, Any], other_fund: Any) -> list[str]:
+    """Text that only the other fund's data contains (not its code: the 404 page's language
+    switch echoes the requested address, which the user typed)."""
+    foreign = objects["foreign"]
+    return [other_fund.name, foreign.first_name]
+
+
+@pytest.mark.parametrize(("name", "view"), OBJECT_URLS, ids=[n for n, _ in OBJECT_URLS])
+def test_no_role_reaches_another_funds_objects(name, view, fund, other_fund, client_for, objects):
+    """A user of fund A, whatever their role, naming fund B's objects under fund A's URL, or
+    asking for fund B's URL itself, gets 404; a role without the page's permission gets the same
+    403 it gets for its own fund's objects (no oracle either way). No body holds fund B's data."""
+    foreign = objects["foreign"]
+    # Each kind of parameter foreign on its own (the other one mine), then all of them.
+    mine = {
+        _url(name, fund.code, objects, member=foreign),
+        _url(name, fund.code, objects, foreign_books=True),
+        _url(name, fund.code, objects, member=foreign, foreign_books=True),
+    } - {_url(name, fund.code, objects)}
+    theirs = _url(name, other_fund.code, objects, member=foreign, foreign_books=True)
+    method = _method(client_for("chair"), _url(name, fund.code, objects))
+    markers = _foreign_markers(objects, other_fund)
+    for role in Role:
+        client = client_for(role.value)
+        allowed = view.fund_permission in role_permissions(role)
+        checks = [(url, 404 if allowed else 403) for url in sorted(mine)] + [(theirs, 404)]
+        for url, expected in checks:
+            with transaction.atomic():
+                response = getattr(client, method)(url)
+                transaction.set_rollback(True)
+            assert response.status_code == expected, (role.value, url, response.status_code)
+            body = response.content.decode(errors="replace")
+            leaked = [m for m in markers if m in body]
+            assert leaked == [], (role.value, url, leaked)
 
 
 def test_it_never_lists_another_funds_members(fund, client_for, objects):
@@ -416,3 +442,126 @@ def test_every_model_that_belongs_to_a_fund_is_scoped(db):
             continue
         unscoped.append(label)
     assert unscoped == []
+
+
+# --- Network routes with object ids: only officers whose area holds the object ------------------
+
+
+def _network_routes() -> list[tuple[str, str]]:
+    return [(n, r) for n, r in _routes() if r.startswith("network/") and "<" in r]
+
+
+NETWORK_ROUTES = _network_routes()
+
+
+@pytest.fixture
+def network_objects(fund, users) -> dict[str, str]:
+    """One of each object the network's pages name, all in Lampang (province 52)."""
+    from kongtun.exchange.models import TrustedKey
+    from kongtun.funds.models import CofundingApplication, Fund
+    from kongtun.geo.models import Province
+    from kongtun.outcomes.models import YearReport
+    from kongtun.vetting.models import CommitteeMeeting
+
+    Fund.objects.filter(pk=fund.pk).update(runs_on=Fund.RunsOn.OWN_COMPUTER)
+    now = timezone.now()
+    with fund_scope(fund):
+        YearReport.objects.create(
+            fund=fund, fiscal_year_be=2567, status=YearReport.Status.SUBMITTED,
+            made_by=users["chair"], updated_by=users["chair"], updated_at=now,
+            submitted_by=users["chair"], submitted_at=now,
+        )  # fmt: skip
+        application = CofundingApplication.objects.create(fund=fund, fiscal_year_be=2568)
+        key = TrustedKey.objects.create(
+            fund=fund, public_key=bytes(32), fingerprint="ab" * 8, registered_by=users["officer"]
+        )
+    meeting = CommitteeMeeting.objects.create(
+        province=Province.objects.get(code="52"),
+        fiscal_year_be=2568,
+        number=1,
+        held_on=dt.date(2025, 2, 16),
+        recorded_by=users["officer"],
+    )
+    return {
+        "<int:fiscal_year>": "2568",
+        "<int:year>": "2567",
+        "<uuid:meeting>": str(meeting.code),
+        "<uuid:application>": str(application.code),
+        "<slug:check>": "books",
+        "<slug:fund>": fund.code,
+        "<slug:code>": fund.code,
+        "<int:key>": str(key.pk),
+        "<str:level>": "province",
+        "<str:code>": "52",
+    }
+
+
+def _network_url(route: str, values: dict[str, str]) -> str:
+    path = "/" + route
+    for param, value in values.items():
+        path = path.replace(param, value)
+    assert "<" not in path, path
+    return path
+
+
+# Parameters that name one object (a fund, an application, a meeting, a key, an area); the
+# others only pick a year of the officer's own areas.
+OBJECT_PARAMS = ("<uuid:", "<slug:fund>", "<slug:code>", "<int:key>", "<str:code>")
+# Pages whose object the fixture does not make in full (a CODI form needs a year of books;
+# screening everything needs a province in the form): 404 for the province's officer too, so
+# these are checked for outsiders only. The same fund's CODI page is checked in full.
+FIXTURE_LACKS = {
+    "codi-network-annual-pdf",
+    "codi-network-annual-xlsx",
+    "codi-network-proposal-pdf",
+    "codi-network-proposal-xlsx",
+    "vetting-screen-all",
+}
+
+
+def test_it_finds_the_network_routes_with_ids():
+    names = {n for n, _ in NETWORK_ROUTES}
+    assert {"vetting-application", "vetting-pack-pdf", "exchange-key-revoke",
+            "codi-network-fund", "outcomes-network-report", "network-fund"} <= names  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "route"), NETWORK_ROUTES, ids=[n for n, _ in NETWORK_ROUTES])
+def test_network_objects_exist_only_for_officers_of_their_area(
+    name, route, fund, users, client_for, network_objects
+):
+    """The province's officer reaches the page; an officer of another province, every role of
+    a fund (even the fund the object belongs to) and a user with no role get 404, never a hint
+    that it exists; no refused body names the fund."""
+    from kongtun.accounts.models import User
+    from kongtun.funds.models import OfficerAssignment
+
+    far = User.objects.create_user(username="far_officer", full_name="far")
+    OfficerAssignment.objects.create(user=far, level="province", area_code="50")
+    url = _network_url(route, network_objects)
+    method = _method(client_for("officer"), url)
+
+    with transaction.atomic():
+        own = getattr(client_for("officer"), method)(url)
+        transaction.set_rollback(True)
+    if name not in FIXTURE_LACKS:
+        assert own.status_code not in (403, 404, 500), (url, own.status_code)
+    names_an_object = any(param in route for param in OBJECT_PARAMS)
+
+    anonymous = getattr(client_for(None), method)(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+    outsiders: list[tuple[str, Any]] = [("far_officer", far)]
+    outsiders += [(role.value, users[role.value]) for role in Role]
+    outsiders += [("nobody", users["nobody"]), ("other_chair", users["other_chair"])]
+    for label, user in outsiders:
+        client = Client()
+        client.force_login(user)
+        with transaction.atomic():
+            response = getattr(client, method)(url)
+            transaction.set_rollback(True)
+        if label == "far_officer" and not names_an_object:
+            # A year's list of the far officer's own province: it must not show this fund.
+            assert response.status_code < 500, (label, url, response.status_code)
+        else:
+            assert response.status_code == 404, (label, url, response.status_code)
+        assert fund.name not in response.content.decode(errors="replace"), (label, url)
