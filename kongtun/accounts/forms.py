@@ -23,3 +23,21 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class CodeForm(forms.Form):
+    """The six digits from the app; on the login step also a ten-digit recovery code."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "class": "code-input",
+                "spellcheck": "false",
+            }
+        ),
+    )

@@ -12,3 +12,40 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class MFADevice(models.Model):
+    """A person's authenticator app: the secret it shares with us, encrypted at rest.
+
+    Unconfirmed until the person types a code from it (enrolment); only then does it guard
+    their login. `last_step` is the time step of the last code accepted: no code at or before
+    it works again. Wrong codes are counted here, across logins, so starting the login again
+    does not give a guesser fresh tries.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-step login device")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {'confirmed' if self.confirmed_at else 'enrolling'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code to use instead of the app (a lost phone); only a keyed hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique"),
+        ]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kongtun.conftest import make_national_id
-from kongtun.web.tests.browser import chromium, serve, shot
+from kongtun.web.tests.browser import TOTP_SECRET, chromium, device_seed, login, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ with fund_scope(fund):
         member_register(fund=fund, actor=users["treasurer"], data=MemberInput(first_name=first,
             last_name="ใจดี", title="นาย", national_id=nid, birth_date=dt.date(1950, 1, 1),
             joined_on=joined, number=number))
-"""
+""" + device_seed("treasurer")
 
 # A camera and a QR reader that "see" whatever the test puts in window.__scanned.
 FAKE_CAMERA = """
@@ -96,10 +96,7 @@ def _phone(browser: Any, script: str) -> Any:
 
 
 def _log_in(page: Any, server: str, username: str) -> None:
-    page.goto(server + "/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, server, username, PASSWORD, TOTP_SECRET if username == "treasurer" else None)
     page.wait_for_url(f"**/f/{FUND}/")
 
 

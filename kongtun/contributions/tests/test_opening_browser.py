@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kongtun.contributions.tests import opening_files as files
-from kongtun.web.tests.browser import chromium, serve, shot
+from kongtun.web.tests.browser import TOTP_SECRET, chromium, device_seed, login, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ with fund_scope(fund):
         if member.status != "active":
             member_change_status(member=member, actor=treasurer, event="approved",
                 effective_on=dt.date(2024, 1, 1))
-"""
+""" + device_seed("treasurer")
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +78,7 @@ def test_a_refused_file_then_the_corrected_one_and_the_reconciliation(
     server: str, browser: Any, tmp_path: Path
 ) -> None:
     page = browser.new_page(viewport=PHONE, locale="th-TH")
-    page.goto(server + "/")
-    page.fill("#id_username", "treasurer")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, server, "treasurer", PASSWORD, TOTP_SECRET)
     page.wait_for_url(f"**/f/{FUND}/")
     opening = f"{server}/f/{FUND}/contributions/opening/"
 

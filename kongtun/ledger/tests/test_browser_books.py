@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kongtun.web.tests.browser import chromium, serve, shot
+from kongtun.web.tests.browser import TOTP_SECRET, chromium, device_seed, login, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ with fund_scope(fund):
     first = timezone.localdate().replace(day=1)
     entry_post(fund=fund, actor=treasurer, kind="opening", entry=core.Entry(first, "ยอดยกมา", (
         core.Posting("1101", Decimal("20000.00")), core.Posting("3201", Decimal("-20000.00")))))
-"""
+""" + device_seed("treasurer")
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +52,7 @@ def browser() -> Iterator[Any]:
 
 
 def _log_in(page: Any, server: str, username: str) -> None:
-    page.goto(server + "/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, server, username, PASSWORD, TOTP_SECRET if username == "treasurer" else None)
     page.wait_for_url(f"**/f/{FUND}/")
 
 

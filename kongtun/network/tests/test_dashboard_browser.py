@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kongtun.web.tests.browser import chromium, serve, shot
+from kongtun.web.tests.browser import TOTP_SECRET, chromium, device_seed, login, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ for n, (code, tambon, people, money) in enumerate([
             amount = Decimal(money)
             entry_post(fund=fund, actor=chair, kind="general", entry=core.Entry(day, "เงินเข้า", (
                 core.Posting("1101", amount), core.Posting(account, -amount, source))))
-"""
+""" + device_seed("province")
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +112,7 @@ def test_the_province_dashboard_on_a_phone_down_to_a_fund(server, browser):
     page.on("response", response)
     page.on("pageerror", lambda e: problems.append(str(e)))
 
-    page.goto(server + "/")
-    page.fill("#id_username", "province")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, server, "province", PASSWORD, TOTP_SECRET)
     page.wait_for_url("**/network/")
     shot(page, "network-01-my-areas")
     page.click("#area-province-52 a.button")

@@ -120,6 +120,60 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+# A known authenticator secret (base32, 160 bits) for the seeds' chairs, treasurers, officers
+# and administrators; `device_seed` gives a user a confirmed device with it.
+TOTP_SECRET = "KONGTUNBROWSERTESTSECRET234567AB"
+
+
+def device_seed(*usernames: str) -> str:
+    """Python for a seed: give each of these users a confirmed device with TOTP_SECRET."""
+    return (
+        "from kongtun.accounts.models import User as _User\n"
+        "from kongtun.accounts.services import mfa_device_install as _install\n"
+        "from kongtun.accounts.totp import from_base32 as _b32\n"
+        f"for _name in {list(usernames)!r}:\n"
+        f"    _install(user=_User.objects.get(username=_name), secret=_b32({TOTP_SECRET!r}))\n"
+    )
+
+
+# The last step whose code this process typed, per secret: the server takes each code once, so
+# a second login within the same 30 seconds must type the next step's code (one step ahead is
+# accepted), and a third waits for the clock.
+_typed_steps: dict[str, int] = {}
+
+
+def fresh_code(secret: str) -> str:
+    """A code the server has not seen from this process yet."""
+    from kongtun.accounts import totp
+
+    key = totp.from_base32(secret)
+    while True:
+        now = totp.step_at(time.time())
+        for step in (now, now + 1):
+            if step > _typed_steps.get(secret, -1):
+                _typed_steps[secret] = step
+                return totp.hotp(key, step)
+        time.sleep(1)
+
+
+def login(
+    page: Any, base_url: str, username: str, password: str, totp_secret: str | None = None
+) -> None:
+    """Log in through the login page; with `totp_secret`, also through the code page.
+
+    Returns once the browser has left the login pages (callers wait for their own landing page).
+    """
+    page.goto(base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    if totp_secret is not None:
+        page.wait_for_url("**/accounts/login/code/")
+        page.fill("#id_code", fresh_code(totp_secret))
+        page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

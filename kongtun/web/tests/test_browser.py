@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from kongtun.conftest import make_national_id
-from kongtun.web.tests.browser import chromium, serve, shot
+from kongtun.web.tests.browser import TOTP_SECRET, chromium, device_seed, login, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ with fund_scope(fund):
     member_register(fund=fund, actor=user, data=MemberInput(first_name="บุญมี", last_name="ทดสอบยิ่ง",
         title="นาย", national_id="{KNOWN_ID}", birth_date=dt.date(1955, 2, 3),
         joined_on=dt.date(2012, 5, 1)))
-"""
+""" + device_seed("treasurer")
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +74,7 @@ def _register_file(tmp: Path) -> Path:
 def test_a_treasurer_keeps_the_register(server, browser, tmp_path):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="th-TH")
     page = context.new_page()
-    page.goto(server + "/")
-    page.fill("#id_username", "treasurer")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, server, "treasurer", PASSWORD, TOTP_SECRET)
     page.wait_for_url("**/f/lp-browser/")
     _shot(page, "01-fund-home")
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kongtun.conftest import make_national_id
-from kongtun.web.tests.browser import chromium, serve, shot
+from kongtun.web.tests.browser import TOTP_SECRET, chromium, device_seed, login, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ with fund_scope(fund):
     payment_record(member=member, actor=users["treasurer"], amount=Decimal("770.00"), date=joined)
     consent_record(member=member, actor=users["clerk"], purpose="sensitive", channel="paper",
         given_on=joined)
-"""
+""" + device_seed("treasurer")
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +76,7 @@ def browser() -> Iterator[Any]:
 
 
 def _log_in(page: Any, server: str, username: str) -> None:
-    page.goto(server + "/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    login(page, server, username, PASSWORD, TOTP_SECRET if username == "treasurer" else None)
     page.wait_for_url(f"**/f/{FUND}/")
 
 

@@ -107,3 +107,9 @@ class Command(BaseCommand):
             f"\nLog in at {LOGIN_URL} — all demo users share the password {DEMO_PASSWORD!r}"
             " (users that existed before keep whatever password they have now)."
         )
+        self.stdout.write(
+            "The chairs, treasurers, officers and the admin also need a code from an"
+            " authenticator app (Google Authenticator, Microsoft Authenticator): at their first"
+            " login Kongtun shows a QR code to set it up. To start a login's set-up again:"
+            " manage.py mfa_reset USERNAME."
+        )
