@@ -1,0 +1,712 @@
+"""Make encrypted backups of the live database, restore them after checking them, and keep the
+schedule.
+
+A backup is a consistent snapshot taken while the fund keeps working (SQLite's online backup
+API; pg_dump's exported snapshot on PostgreSQL), checked, encrypted in a private work folder
+under VAR_DIR and only then written, encrypted, to the destination: temp file, fsync, rename.
+No plaintext copy ever touches the destination folder (often a USB stick).
+
+A restore decrypts into the work folder, loads the copy where it cannot harm the live
+database (a file, or a new PostgreSQL database), checks it in a separate process pointed at
+that copy (integrity, foreign keys, schema, the books, the audit chain) and only then swaps it
+in. Anything wrong before the swap leaves the live database as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kongtun.backups import fileformat
+from kongtun.backups.fileformat import BackupFileError
+from kongtun.backups.models import BackupRecord, BackupSchedule
+
+SUFFIX = ".ktbackup"
+ERASURES_BESIDE = "kongtun-erasures.jsonl"
+RETRY_AFTER = dt.timedelta(hours=1)  # a failed scheduled backup is tried again after this
+GRACE = dt.timedelta(hours=1)  # how late a scheduled backup may be before it shows red
+UNSCHEDULED_MAX_AGE = dt.timedelta(hours=24)  # RPO of a laptop install (RELIABILITY D4)
+CHECK_TIMEOUT = 1800  # seconds for the checks of a restored copy (a large province database)
+
+
+class BackupError(Exception):
+    """A backup or restore could not be done; `str()` says why and what to do."""
+
+
+class BackupBusy(BackupError):
+    pass
+
+
+class RestoreRefused(BackupError):
+    """The backup failed a check: nothing was replaced. `problems` lists what failed."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+# --- Helpers shared by backup and restore ------------------------------------------------------
+
+
+def _db() -> dict[str, Any]:
+    return connections["default"].settings_dict
+
+
+def vendor() -> str:
+    return str(connections["default"].vendor)
+
+
+def key_fingerprints() -> dict[str, str]:
+    """Fingerprints of this install's two data keys: a restore on an install with other keys
+    would leave every national ID unreadable, so restore compares them. They reveal nothing of
+    the keys."""
+    return {
+        name: hmac.new(
+            getattr(settings, name).encode(), b"kongtun-backup-key-fingerprint", hashlib.sha256
+        ).hexdigest()[:16]
+        for name in ("FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY")
+    }
+
+
+@contextlib.contextmanager
+def _workdir(purpose: str) -> Iterator[Path]:
+    """A private (0700) folder under VAR_DIR for plaintext copies, removed afterwards."""
+    base = Path(settings.VAR_DIR) / "backup-work"
+    base.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{purpose}-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def backup_lock() -> Iterator[None]:
+    """One backup or restore at a time on this machine, across processes and server workers.
+    Re-entrant in one thread: the scheduler holds it while it checks and then backs up."""
+    if getattr(_held, "depth", 0):
+        _held.depth += 1
+        try:
+            yield
+        finally:
+            _held.depth -= 1
+        return
+    path = Path(settings.VAR_DIR) / "backup.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BackupBusy(
+                "Another backup or restore is running; try again in a minute."
+            ) from exc
+        _held.depth = 1
+        try:
+            yield
+        finally:
+            _held.depth = 0
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; some USB file systems cannot open a folder: skip there.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --- PostgreSQL tools --------------------------------------------------------------------------
+
+
+def pg_binary(name: str) -> str:
+    """pg_dump/pg_restore the way scripts/with-postgres.sh finds PostgreSQL's binaries."""
+    candidates = []
+    if settings.PG_BINDIR:
+        candidates.append(Path(settings.PG_BINDIR))
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        found = subprocess.run(  # noqa: S603 — pg_config found on PATH, fixed argument
+            [pg_config, "--bindir"], capture_output=True, text=True
+        )
+        if found.returncode == 0:
+            candidates.append(Path(found.stdout.strip()))
+    candidates.append(Path("/usr/lib/postgresql/15/bin"))
+    for folder in candidates:
+        if (folder / name).is_file():
+            return str(folder / name)
+    on_path = shutil.which(name)
+    if on_path:
+        return on_path
+    raise BackupError(f"{name} was not found: install postgresql-client or set PG_BINDIR.")
+
+
+def _pg_env(name: str | None = None) -> dict[str, str]:
+    """libpq's variables for the app's server; the password never goes on a command line."""
+    db = _db()
+    env = {**os.environ, "PGDATABASE": name or db["NAME"]}
+    for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
+        if db.get(key):
+            env[var] = str(db[key])
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    return env
+
+
+def _pg_connect(name: str, **kwargs: Any) -> Any:
+    import psycopg
+
+    db = _db()
+    return psycopg.connect(
+        dbname=name,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        **kwargs,
+    )
+
+
+def _pg_url(name: str) -> str:
+    db = _db()
+    user = quote(str(db.get("USER") or ""), safe="")
+    host = str(db.get("HOST") or "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}@{host}{port}/{quote(name, safe='')}"
+
+
+def _run(args: list[str], env: dict[str, str] | None = None, what: str = "") -> None:
+    done = subprocess.run(args, env=env, capture_output=True, text=True)  # noqa: S603 — PostgreSQL tools, our arguments
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise BackupError(f"{what or Path(args[0]).name} failed: " + " ".join(detail))
+
+
+# --- Backup ------------------------------------------------------------------------------------
+
+_SUMMARY_SQL = {
+    "audit": "SELECT chain, seq, hash FROM audit_audithead ORDER BY chain",
+    "ledger": (
+        "SELECT f.code, h.number, h.hash FROM ledger_ledgerhead h"
+        " JOIN funds_fund f ON f.id = h.fund_id ORDER BY f.code"
+    ),
+    "migrations": "SELECT app, name FROM django_migrations",
+}
+
+
+def _summary(rows: dict[str, list[Any]]) -> dict[str, Any]:
+    """What the header says about the snapshot: audit and ledger heads, the schema."""
+    schema: dict[str, str] = {}
+    for app, name in rows["migrations"]:
+        schema[app] = max(schema.get(app, ""), name)
+    return {
+        "audit_heads": {chain: [seq, h] for chain, seq, h in rows["audit"]},
+        "ledger_heads": {code: [number, h] for code, number, h in rows["ledger"]},
+        "schema": dict(sorted(schema.items())),
+        "migrations": len(rows["migrations"]),
+    }
+
+
+def _snapshot_sqlite(out: Path) -> dict[str, Any]:
+    """Copy the live database with the online backup API, in one step: one read transaction,
+    so the copy is one consistent moment while writers carry on (WAL readers never block)."""
+    live = Path(_db()["NAME"])
+    if not live.is_file():
+        raise BackupError(f"The database file {live} does not exist.")
+    source = sqlite3.connect(live.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    target = sqlite3.connect(out)
+    try:
+        source.backup(target, pages=-1)
+        # One self-contained file: no -wal beside it in the backup.
+        target.execute("PRAGMA journal_mode=DELETE")
+        problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            raise BackupError(
+                "The copy failed SQLite's integrity check: " + "; ".join(problems[:5])
+            )
+        if target.execute("PRAGMA foreign_key_check").fetchone() is not None:
+            raise BackupError("The copy failed SQLite's foreign key check.")
+        rows = {key: target.execute(sql).fetchall() for key, sql in _SUMMARY_SQL.items()}
+    finally:
+        target.close()
+        source.close()
+    return _summary(rows)
+
+
+def _snapshot_postgres(out: Path) -> dict[str, Any]:
+    """pg_dump -Fc of an exported snapshot, whose heads are read in that same snapshot."""
+    with _pg_connect(_db()["NAME"]) as conn:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        rows = {key: conn.execute(sql).fetchall() for key, sql in _SUMMARY_SQL.items()}
+        _run(
+            [pg_binary("pg_dump"), "-Fc", f"--snapshot={snapshot}", "-f", str(out)],
+            env=_pg_env(),
+            what="pg_dump",
+        )
+        conn.rollback()
+    _run([pg_binary("pg_restore"), "--list", str(out)], what="Reading the dump back")
+    return _summary(rows)
+
+
+def backup_filename(when: dt.datetime) -> str:
+    prefix = slugify(settings.BACKUP_NAME) or "kongtun"
+    return f"{prefix}-{timezone.localtime(when):%Y%m%d-%H%M%S}{SUFFIX}"
+
+
+def _name_pattern() -> re.Pattern[str]:
+    prefix = re.escape(slugify(settings.BACKUP_NAME) or "kongtun")
+    return re.compile(rf"^{prefix}-\d{{8}}-\d{{6}}(-\d+)?{re.escape(SUFFIX)}$")
+
+
+@dataclass
+class Made:
+    path: Path
+    size: int
+    sha256: str
+    header: dict[str, Any]
+
+
+def _write_backup(folder: Path, passphrase: str, started: dt.datetime) -> Made:
+    fileformat.check_passphrase_strength(passphrase)
+    if not folder.is_absolute():
+        raise BackupError(f"The backup folder must be a full path, not {folder}.")
+    if not folder.is_dir():
+        raise BackupError(f"The backup folder {folder} is not there. Is the USB stick plugged in?")
+    with _workdir("backup") as work:
+        plain = work / "snapshot"
+        kind = vendor()
+        if kind == "sqlite":
+            summary = _snapshot_sqlite(plain)
+        elif kind == "postgresql":
+            summary = _snapshot_postgres(plain)
+        else:
+            raise BackupError(f"Backups of a {kind} database are not supported.")
+        meta = {
+            "app": "kongtun",
+            "vendor": kind,
+            "created_at": started.isoformat(),
+            "keys": key_fingerprints(),
+            **summary,
+        }
+        name = backup_filename(started)
+        n = 1
+        while (folder / name).exists():
+            name = name.removesuffix(SUFFIX) + f"-{n}{SUFFIX}"
+            n += 1
+        final = folder / name
+        partial = folder / f".{name}.partial"
+        try:
+            with partial.open("xb") as fh:
+                fileformat.encrypt_file(plain, fh, passphrase=passphrase, meta=meta)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(partial, final)
+        finally:
+            partial.unlink(missing_ok=True)
+        _erasures_beside(folder)
+        _fsync_dir(folder)
+    header, _bytes, _start = fileformat.read_header(final)
+    return Made(final, final.stat().st_size, fileformat.sha256_of(final), header)
+
+
+def backup_create(
+    *, folder: Path, passphrase: str, actor: Any = None, scheduled: bool = False
+) -> BackupRecord:
+    """Make one backup into `folder` and record it, good or failed (never raises for a
+    failure the record can describe, except BackupBusy)."""
+    started = timezone.now()
+    record = BackupRecord(
+        started_at=started,
+        folder=str(folder),
+        scheduled=scheduled,
+        vendor=vendor(),
+        made_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    try:
+        with backup_lock():
+            made = _write_backup(folder, passphrase, started)
+    except BackupBusy:
+        raise
+    except (BackupError, BackupFileError) as exc:
+        record.ok, record.message = False, str(exc)
+    except OSError as exc:
+        record.ok, record.message = False, f"Could not write the backup: {exc.strerror or exc}"
+    else:
+        record.ok = True
+        record.filename = made.path.name
+        record.size = made.size
+        record.sha256 = made.sha256
+        heads = made.header.get("audit_heads", {})
+        record.message = f"{len(heads)} audit chains, {made.header.get('migrations')} migrations"
+    record.finished_at = timezone.now()
+    record.save()
+    return record
+
+
+def prune(folder: Path, keep: int) -> list[str]:
+    """Delete our oldest backup files in `folder` beyond the newest `keep`; only files whose
+    name is exactly ours, never anything else in the folder."""
+    pattern = _name_pattern()
+    ours = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: p.name)
+    gone = ours[: max(0, len(ours) - max(1, keep))]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return [p.name for p in gone]
+
+
+# --- Schedule ----------------------------------------------------------------------------------
+
+
+def schedule_get() -> BackupSchedule:
+    schedule, _created = BackupSchedule.objects.get_or_create(pk=1)
+    return schedule
+
+
+def schedule_update(*, actor: Any, **values: Any) -> BackupSchedule:
+    from kongtun.audit.services import Change, audit_log
+
+    with transaction.atomic():
+        schedule = schedule_get()
+        before = {k: str(getattr(schedule, k)) for k in values}
+        for key, value in values.items():
+            setattr(schedule, key, value)
+        schedule.updated_by = actor
+        schedule.full_clean()
+        schedule.save()
+        after = {k: str(getattr(schedule, k)) for k in values}
+        audit_log(
+            fund=None,
+            actor=actor,
+            changes=[Change.of("backups.schedule_changed", schedule, before=before, after=after)],
+        )
+    return schedule
+
+
+def last_occurrence(schedule: BackupSchedule, now: dt.datetime) -> dt.datetime:
+    """When the daily backup was last meant to run, at or before `now` (local time)."""
+    local = timezone.localtime(now)
+    at = local.replace(
+        hour=schedule.daily_at.hour, minute=schedule.daily_at.minute, second=0, microsecond=0
+    )
+    return at if at <= local else at - dt.timedelta(days=1)
+
+
+def is_due(
+    schedule: BackupSchedule,
+    now: dt.datetime,
+    last_good: dt.datetime | None,
+    last_try: dt.datetime | None,
+) -> bool:
+    """Whether the scheduled backup should run now, from the last good and last tried
+    scheduled backups. A failure (the USB stick is out) is retried after an hour, not every
+    minute."""
+    if not schedule.enabled or not schedule.destination:
+        return False
+    if last_try is not None and now - last_try < RETRY_AFTER:
+        return False
+    if last_good is None:
+        return True
+    if schedule.every == BackupSchedule.Every.HOURS:
+        return now - last_good >= schedule.period()
+    return last_good < last_occurrence(schedule, now)
+
+
+def backup_if_due(now: dt.datetime | None = None) -> BackupRecord | None:
+    """Run the scheduled backup if it is due, then prune the folder; None when not due.
+    The check and the backup run under one lock, so two runners never both find it due."""
+    with backup_lock():
+        return _backup_if_due(now or timezone.now())
+
+
+def _backup_if_due(now: dt.datetime) -> BackupRecord | None:
+    schedule = BackupSchedule.objects.filter(pk=1).first()
+    if schedule is None:
+        return None  # nobody set a schedule up
+    scheduled = BackupRecord.objects.filter(scheduled=True)
+    good = scheduled.filter(ok=True).order_by("-started_at").first()
+    tried = scheduled.order_by("-started_at").first()
+    if not is_due(
+        schedule, now, good.started_at if good else None, tried.started_at if tried else None
+    ):
+        return None
+    passphrase = settings.BACKUP_PASSPHRASE
+    folder = Path(schedule.destination)
+    if not passphrase:
+        record = BackupRecord.objects.create(
+            started_at=now,
+            finished_at=now,
+            folder=str(folder),
+            scheduled=True,
+            vendor=vendor(),
+            ok=False,
+            message="BACKUP_PASSPHRASE is not set in the server's environment (kongtun.env).",
+        )
+        return record
+    record = backup_create(folder=folder, passphrase=passphrase, scheduled=True)
+    if record.ok:
+        gone = prune(folder, schedule.keep)
+        if gone:
+            record.message += f"; removed {len(gone)} old backups"
+            record.save(update_fields=["message"])
+    return record
+
+
+# --- Restore -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Restored:
+    header: dict[str, Any]
+    checks: dict[str, Any]
+    erasures_reapplied: int
+    notes: list[str] = field(default_factory=list)
+
+
+def inspect(path: Path) -> dict[str, Any]:
+    """The readable header of a backup file (no passphrase needed)."""
+    header, _bytes, _start = fileformat.read_header(path)
+    return header
+
+
+def _check_copy(database_url: str, work: Path) -> dict[str, Any]:
+    """Run kongtun.backups.copycheck against the copy, in its own process (its own Django,
+    whose default database is the copy), and return its findings."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kongtun.settings",
+        "DATABASE_URL": database_url,
+        "KONGTUN_VAR_DIR": str(work / "var"),
+        "BACKUP_SCHEDULER": "false",
+        # The keys the copy needs are this process's, wherever they came from.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": settings.FIELD_ENCRYPTION_KEY,
+        "BLIND_INDEX_KEY": settings.BLIND_INDEX_KEY,
+    }
+    env.pop("DATABASE_URL_FILE", None)
+    if vendor() == "postgresql" and _db().get("PASSWORD"):
+        env["PGPASSWORD"] = str(_db()["PASSWORD"])
+    out = work / "checks.json"
+    done = subprocess.run(  # noqa: S603 — our own module, with fixed arguments
+        [sys.executable, "-m", "kongtun.backups.copycheck", str(out)],
+        env=env,
+        cwd=str(settings.BASE_DIR),
+        capture_output=True,
+        text=True,
+        timeout=CHECK_TIMEOUT,
+    )
+    if not out.is_file():
+        tail = (done.stderr or done.stdout).strip().splitlines()[-8:]
+        raise RestoreRefused(
+            "The restored copy could not be checked.", ["\n".join(tail) or "no output"]
+        )
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def _swap_sqlite(copy: Path) -> None:
+    """Copy the checked database into the live file through SQLite's backup API: the live file
+    keeps its name, its WAL mode and its -wal/-shm pair, and every other connection sees the
+    new contents on its next read (no file is moved under an open connection)."""
+    live = Path(_db()["NAME"])
+    connections.close_all()
+    source = sqlite3.connect(copy)
+    target = sqlite3.connect(live, timeout=30)
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        target.execute("PRAGMA journal_mode=WAL")
+        source.backup(target, pages=-1)
+        target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        target.close()
+        source.close()
+
+
+def _swap_postgres(restored_name: str) -> str:
+    """Rename the live database aside and the checked one into its place; return the old
+    name (kept until the next restore, in case the drill went wrong)."""
+    live = str(_db()["NAME"])
+    old = f"{live[:40]}_before_restore"
+    connections.close_all()
+    with _pg_connect("postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [live]).fetchone()
+        admin.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        if exists:
+            admin.execute(f'ALTER DATABASE "{live}" WITH ALLOW_CONNECTIONS false')
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [live],
+            )
+            admin.execute(f'ALTER DATABASE "{live}" RENAME TO "{old}"')
+        admin.execute(f'ALTER DATABASE "{restored_name}" RENAME TO "{live}"')
+    return old
+
+
+def _drop_pg_database(name: str) -> None:
+    with _pg_connect("postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _erasures_beside(folder: Path) -> None:
+    """Keep, beside the backups, the list of every member erased so far (codes and dates, no
+    personal data). The backups themselves only know the erasures made before them; when the
+    laptop that kept the list is lost, the list on the stick still stops a restore of an older
+    backup from bringing an erased person back."""
+    from kongtun.privacy.erasure import tombstones
+
+    known = _erasures_in(folder)
+    seen = {item.get("member") for item in known}
+    known += [asdict(t) for t in tombstones() if t.member not in seen]
+    if not known:
+        return
+    target = folder / ERASURES_BESIDE
+    partial = folder / f".{ERASURES_BESIDE}.partial"
+    try:
+        with partial.open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(item, sort_keys=True) + "\n" for item in known)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _erasures_in(folder: Path) -> list[dict[str, Any]]:
+    path = folder / ERASURES_BESIDE
+    if not path.is_file():
+        return []
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(ValueError):
+            item = json.loads(line)
+            if isinstance(item, dict):
+                found.append(item)
+    return found
+
+
+def _reapply_erasures(backup_folder: Path) -> int:
+    """Erase again the members erased since the backup was made (PDPA; RELIABILITY P5), as
+    this install's list and the list beside the backup file both know them."""
+    from kongtun.privacy.erasure import reapply_erasures, tombstones_merge
+
+    tombstones_merge(_erasures_in(backup_folder))
+    return reapply_erasures()
+
+
+def restore_backup(
+    *,
+    path: Path,
+    passphrase: str,
+    confirm: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None,
+) -> Restored:
+    """Decrypt, load aside, check, then (if `confirm` agrees) replace the live database.
+
+    Raises BackupFileError for a file that cannot be opened (wrong passphrase, damaged,
+    changed) and RestoreRefused for a copy that fails a check; in both cases nothing live was
+    touched."""
+    header = inspect(path)
+    kind = vendor()
+    if header.get("vendor") != kind:
+        raise RestoreRefused(
+            f"This is a backup of a {header.get('vendor')} database; this install runs on {kind}."
+        )
+    if header.get("keys") != key_fingerprints():
+        raise RestoreRefused(
+            "This backup was made by an install with other data keys (FIELD_ENCRYPTION_KEY, "
+            "BLIND_INDEX_KEY): its national IDs would be unreadable here. Put the original "
+            "install's keys (from its kongtun.env) in this install's environment, then restore."
+        )
+    with backup_lock(), _workdir("restore") as work:
+        plain = work / "restored"
+        header = fileformat.decrypt_file(path, passphrase, plain)
+        restored_pg: str | None = None
+        try:
+            if kind == "sqlite":
+                url = f"sqlite:///{plain}"
+            else:
+                restored_pg = f"{str(_db()['NAME'])[:30]}_restore_{uuid.uuid4().hex[:8]}"
+                with _pg_connect("postgres", autocommit=True) as admin:
+                    admin.execute(f'CREATE DATABASE "{restored_pg}"')
+                _run(
+                    [
+                        pg_binary("pg_restore"),
+                        "--exit-on-error",
+                        "--no-owner",
+                        "--no-privileges",
+                        "-d",
+                        restored_pg,
+                        str(plain),
+                    ],
+                    env=_pg_env(restored_pg),
+                    what="pg_restore",
+                )
+                url = _pg_url(restored_pg)
+            checks = _check_copy(url, work)
+            if checks["problems"]:
+                raise RestoreRefused(
+                    "The backup failed its checks; the live database was not changed.",
+                    checks["problems"],
+                )
+            if confirm is not None and not confirm(header, checks):
+                raise RestoreRefused("Restore cancelled; the live database was not changed.")
+            notes = []
+            if kind == "sqlite":
+                _swap_sqlite(plain)
+            else:
+                assert restored_pg is not None
+                old = _swap_postgres(restored_pg)
+                restored_pg = None
+                notes.append(f"The previous database was kept as {old}.")
+        finally:
+            if restored_pg is not None:
+                _drop_pg_database(restored_pg)
+    _record_restore(path, header)
+    return Restored(header, checks, _reapply_erasures(path.parent), notes)
+
+
+def _record_restore(path: Path, header: dict[str, Any]) -> None:
+    from kongtun.audit.services import Change, audit_log
+
+    connections.close_all()
+    with transaction.atomic():
+        audit_log(
+            fund=None,
+            actor=None,
+            changes=[
+                Change(
+                    "backups.restored",
+                    "backups.backup",
+                    str(header["plaintext"]["sha256"])[:16],
+                    after={"file": path.name, "made": header.get("created_at")},
+                )
+            ],
+        )
