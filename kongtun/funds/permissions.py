@@ -48,6 +48,11 @@ REPORT_OUTCOMES = "outcomes.report"
 CODI_FORMS = "codi.forms"
 # Publish a closed meeting's summary on the fund's public page, or withdraw it.
 PUBLISH_SUMMARIES = "public.publish"
+# PDPA: read the record of processing; give a member everything the fund holds about them
+# (national ID in full); pseudonymise a member who asked to be erased.
+VIEW_PRIVACY = "privacy.view"
+EXPORT_PERSONAL_DATA = "privacy.export"
+ERASE_MEMBER = "privacy.erase"
 
 _READ = {VIEW_FUND, VIEW_MEMBERS, VIEW_BOOKS}
 _MEMBER_WRITE = {CHANGE_MEMBERS, IMPORT_MEMBERS, REVEAL_NATIONAL_ID}
@@ -64,13 +69,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CONTRIBUTIONS
         | _WELFARE
         | {CHANGE_FUND, VIEW_AUDIT, REOPEN_PERIOD, REPORT_OUTCOMES, CODI_FORMS, PUBLISH_SUMMARIES}
+        | {VIEW_PRIVACY, EXPORT_PERSONAL_DATA, ERASE_MEMBER}
     ),
     Role.TREASURER: frozenset(
         _READ
         | _MEMBER_WRITE
         | _BOOKS
         | _CONTRIBUTIONS
-        | {VIEW_AUDIT, VIEW_CLAIMS, FILE_CLAIM, PAY_CLAIM, CODI_FORMS}
+        | {VIEW_AUDIT, VIEW_CLAIMS, FILE_CLAIM, PAY_CLAIM, CODI_FORMS, EXPORT_PERSONAL_DATA}
     ),
     # The secretary takes claims, keeps the minutes (and writes their public summary) and
     # drafts the regulation.
@@ -79,12 +85,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _MEMBER_WRITE
         | {MAKE_VOUCHER, COLLECT, VIEW_CLAIMS, FILE_CLAIM, DECIDE_CLAIMS, MANAGE_REGULATIONS}
         | {REPORT_OUTCOMES, CODI_FORMS, PUBLISH_SUMMARIES}
+        | {VIEW_PRIVACY, EXPORT_PERSONAL_DATA}
     ),
     # A committee member is the usual second person who approves a voucher.
     Role.COMMITTEE: frozenset(_READ | {APPROVE_VOUCHER, VIEW_CLAIMS, DECIDE_CLAIMS}),
     Role.COLLECTOR: frozenset(_READ | {COLLECT}),
     # The auditor reads everything, including the audit trail, and changes nothing.
-    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT, VIEW_CLAIMS, CODI_FORMS}),
+    Role.AUDITOR: frozenset(_READ | {VIEW_AUDIT, VIEW_CLAIMS, CODI_FORMS, VIEW_PRIVACY}),
 }
 
 

@@ -47,6 +47,11 @@ class MemberForm(forms.Form):
     member_type = forms.ChoiceField(
         label=_("Member type"), choices=MemberType.choices, initial=MemberType.GENERAL
     )
+    sensitive_consent = forms.BooleanField(
+        label=_("The member signed explicit consent for health and disability data"),
+        required=False,
+        help_text=_("Needed for the type “Person with disability” (PDPA section 26)."),
+    )
     status = forms.ChoiceField(
         label=_("Starts as"),
         choices=[(Status.ACTIVE, _("Member (approved)")), (Status.APPLICANT, _("Applicant"))],
@@ -80,6 +85,7 @@ class MemberForm(forms.Form):
             street=d["street"],
             branch=d["branch"],
             member_type=d["member_type"],
+            sensitive_consent=bool(d.get("sensitive_consent")),
             status=d.get("status", Status.ACTIVE),
         )
 

@@ -53,6 +53,9 @@ class MemberInput:
     branch: Branch | None = None
     member_type: str = MemberType.GENERAL
     status: str = Status.ACTIVE
+    # The member signed explicit consent (PDPA §26) for health and disability data with this
+    # form: recorded with the member. Needed to record the type "person with disability".
+    sensitive_consent: bool = False
 
 
 def national_id_index(digits: str) -> str:
@@ -214,6 +217,59 @@ def _opening_history(member: Member, actor: Any) -> list[StatusChange]:
     return history
 
 
+def _disability_consent_error(member: Member | None, data: MemberInput) -> dict[str, list[str]]:
+    """Disability is health data (PDPA §26): it is kept only with the member's explicit consent,
+    given with this form or already on record."""
+    if data.member_type != MemberType.DISABLED or data.sensitive_consent:
+        return {}
+    if member is not None and (
+        member.member_type == MemberType.DISABLED or _has_sensitive_consent(member)
+    ):
+        return {}
+    return {
+        "member_type": [
+            _(
+                "“Person with disability” is health data: record the member's explicit consent "
+                "for health and disability data first (PDPA section 26)."
+            )
+        ]
+    }
+
+
+def _has_sensitive_consent(member: Member) -> bool:
+    return member.consents.filter(
+        purpose=Consent.Purpose.SENSITIVE, withdrawn_on__isnull=True
+    ).exists()
+
+
+def _record_sensitive_consent(member: Member, actor: Any) -> None:
+    if _has_sensitive_consent(member):
+        return
+    consent = Consent.objects.create(
+        fund=member.fund,
+        member=member,
+        purpose=Consent.Purpose.SENSITIVE,
+        channel=Consent.Channel.PAPER,
+        given_on=timezone.localdate(),
+        recorded_by=actor,
+    )
+    audit_log(
+        fund=member.fund,
+        actor=actor,
+        changes=[
+            Change.of(
+                "members.consent.given",
+                consent,
+                after={
+                    "member": member.number,
+                    "purpose": consent.purpose,
+                    "given_on": str(consent.given_on),
+                },
+            )
+        ],
+    )
+
+
 def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
     """Add one member to the register, or raise ValidationError with a message per field."""
     today = timezone.localdate()
@@ -222,6 +278,7 @@ def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
         # must not race another registration or an import (which takes the same lock).
         Fund.objects.select_for_update().get(pk=fund.pk)
         errors = validate_member_input(fund=fund, data=data, today=today)
+        errors.update(_disability_consent_error(None, data))
         if errors:
             raise ValidationError(errors)
         member = _build_member(fund=fund, data=data, number=data.number or next_member_number(fund))
@@ -233,6 +290,8 @@ def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
             actor=actor,
             changes=[Change.of("members.member.registered", member, after=member_snapshot(member))],
         )
+        if data.sensitive_consent:
+            _record_sensitive_consent(member, actor)
     return member
 
 
@@ -255,8 +314,11 @@ def member_update(*, member: Member, actor: Any, data: MemberInput) -> Member:
         if not data.national_id:
             data.national_id = crypto.decrypt(member.national_id_encrypted)
         errors = validate_member_input(fund=member.fund, data=data, today=today, existing=member)
+        errors.update(_disability_consent_error(member, data))
         if errors:
             raise ValidationError(errors)
+        if data.sensitive_consent:
+            _record_sensitive_consent(member, actor)
         before = member_snapshot(member)
         for name in _EDITABLE:
             value = getattr(data, name)

@@ -100,7 +100,13 @@ def year(
     )
     members["child"] = _member(fund, treasurer, 12, dt.date(2025, 3, 1), member_type="child", moo=2)
     members["late"] = _member(
-        fund, treasurer, 13, dt.date(2018, 2, 1), member_type="disabled", moo=1
+        fund,
+        treasurer,
+        13,
+        dt.date(2018, 2, 1),
+        member_type="disabled",
+        sensitive_consent=True,  # disability data needs explicit consent
+        moo=1,
     )
     members["newcomer"] = _member(fund, treasurer, 14, dt.date(2024, 12, 1), moo=3)
     pay(claimant, "360.00", dt.date(2024, 11, 5))

@@ -164,6 +164,7 @@ def register_members(town: Town, actor: User) -> None:
             seed,
             number=number,
             member_type=kind,
+            sensitive_consent=kind == "disabled",  # disability data needs explicit consent
             moo=moo,
             branch=villages[branch] if branch else None,
             tambon=elsewhere if away else None,
