@@ -58,6 +58,11 @@ class Database:
             text=True,
         )
 
+    def start(self, command: str, **spec: Any) -> tuple[subprocess.Popen[str], Path]:
+        """Start `command` without waiting; returns the process and where its answer goes."""
+        full, out = self._spec(spec)
+        return self._start(command, full), out
+
     def run(self, command: str, **spec: Any) -> dict[str, Any]:
         full, out = self._spec(spec)
         with _reaped([self._start(command, full)]) as [proc]:
