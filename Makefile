@@ -101,8 +101,8 @@ run: $(RUN_STAMP) packages-run messages $(STATIC_STAMP) | $(ENV_FILE)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo "Serving Kongtun on http://$(BIND) (Ctrl-C stops it)"
-	exec $(VENV)/bin/gunicorn kongtun.wsgi --bind $(BIND) --workers 2 --access-logfile - \
-		--access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+	exec env BACKUP_SCHEDULER=true $(VENV)/bin/gunicorn kongtun.wsgi --bind $(BIND) --workers 2 \
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 # The access log leaves out query strings (%(U)s): they could carry what someone searched for.
 
 # Compressing and hashing a thousand files takes seconds: only when a static file or the

@@ -55,7 +55,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with its login page sent to ours (the two-step login).
+    "kongtun.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,11 +82,15 @@ INSTALLED_APPS = [
     "kongtun.outcomes",
     "kongtun.exchange",
     "kongtun.public",
+    "kongtun.privacy",
     "kongtun.demo",
+    "kongtun.backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content security and permissions policies on every response, error pages included.
+    "kongtun.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kongtun.web.middleware.ThaiFirstLocaleMiddleware",
@@ -93,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kongtun.accounts.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -186,6 +192,18 @@ CSRF_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Two-step login and session limits (kongtun/accounts) ------------------------------------
+# Chairs, treasurers, officers and administrators log in with a code from an authenticator app
+# (kongtun.accounts.selectors.mfa_required). Their sessions end sooner when idle, and every
+# session ends after an absolute limit (kongtun.accounts.sessions).
+MFA_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+MFA_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+MFA_PENDING_SECONDS = 5 * 60  # between the password and the code
+SESSION_PRIVILEGED_IDLE_MINUTES = envint("SESSION_PRIVILEGED_IDLE_MINUTES", 15)
+SESSION_ABSOLUTE_HOURS = envint("SESSION_ABSOLUTE_HOURS", 12)
+# Password and code attempts per minute from one address, whatever the user names.
+LOGIN_RATE_PER_MINUTE = envint("LOGIN_RATE_PER_MINUTE", 20)
 SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
@@ -234,3 +252,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# --- Backups (docs/backup.md) ----------------------------------------------------------------
+# The passphrase scheduled backups are encrypted with; kept in the environment (kongtun.env),
+# never in the database. Restores ask for it (or read --passphrase-file).
+BACKUP_PASSPHRASE = envstr("BACKUP_PASSPHRASE")
+# The in-process backup runner: only the web server's environment turns it on.
+BACKUP_SCHEDULER = envbool("BACKUP_SCHEDULER", False)
+# First part of backup file names (the installation, never a fund or a person).
+BACKUP_NAME = envstr("BACKUP_NAME", "kongtun")
+# Folder of pg_dump/pg_restore, when they are not where pg_config or Debian puts them.
+PG_BINDIR = envstr("PG_BINDIR")

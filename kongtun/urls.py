@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("kongtun.web.urls")),
     path("accounts/", include("kongtun.accounts.urls")),
     path("f/<slug:fund_code>/", include("kongtun.funds.urls")),
+    path("f/<slug:fund_code>/audit/access/", include("kongtun.audit.urls")),
     path("f/<slug:fund_code>/members/", include("kongtun.members.urls")),
     path("f/<slug:fund_code>/books/", include("kongtun.ledger.urls")),
     path("f/<slug:fund_code>/contributions/", include("kongtun.contributions.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("f/<slug:fund_code>/outcomes/", include("kongtun.outcomes.urls")),
     path("f/<slug:fund_code>/exchange/", include("kongtun.exchange.urls")),
     path("f/<slug:fund_code>/public/", include("kongtun.public.urls_fund")),
+    path("f/<slug:fund_code>/privacy/", include("kongtun.privacy.urls")),
     path("network/vetting/", include("kongtun.vetting.urls")),
     path("network/outcomes/", include("kongtun.outcomes.urls_network")),
     path("network/exchange/", include("kongtun.exchange.urls_network")),
@@ -24,5 +26,6 @@ urlpatterns = [
     path("public/", include("kongtun.public.urls")),
     path("open/v1/", include("kongtun.public.urls_data")),
     path("i18n/setlang/", set_language, name="set-language"),
+    path("system/backups/", include("kongtun.backups.urls")),
     path("admin/", admin.site.urls),
 ]
