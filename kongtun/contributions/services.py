@@ -530,6 +530,7 @@ def receipt_void(
             on=on,
             reason=_("receipt %(number)s voided: %(reason)s")
             % {"number": receipt.number, "reason": reason.strip()},
+            voiding_receipt=True,
         )
         receipt.void_entry = reversal
         receipt.void_reason = reason.strip()[:300]

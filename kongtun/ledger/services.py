@@ -312,14 +312,34 @@ def entry_as_core(entry: JournalEntry) -> core.Entry:
     )
 
 
-def entry_reverse(*, entry: JournalEntry, actor: Any, on: dt.date, reason: str) -> JournalEntry:
-    """Cancel a posted entry with a new entry of opposite amounts, linked to it."""
+def entry_reverse(
+    *, entry: JournalEntry, actor: Any, on: dt.date, reason: str, voiding_receipt: bool = False
+) -> JournalEntry:
+    """Cancel a posted entry with a new entry of opposite amounts, linked to it.
+
+    A receipt's entry is cancelled only by voiding the receipt (`receipt_void` says so with
+    `voiding_receipt`): reversed on its own, the member would keep the credit for money the
+    books no longer hold, and the receipt could never be voided.
+    """
     if not reason.strip():
         raise _refuse("reason", _("Please say why the entry is reversed."))
     with transaction.atomic():
+        # The books before the entry, the order receipt_void and every poster take them in:
+        # the other order deadlocked on PostgreSQL with a receipt voided at the same moment.
+        lock_books(entry.fund)
         entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.kind == JournalEntry.Kind.REVERSAL:
             raise _refuse("reason", _("A reversal cannot itself be reversed; post a new entry."))
+        # Contributions brought in from a paper register have no receipt: those reverse.
+        of_receipt = JournalEntry.objects.filter(pk=entry.pk, receipt__isnull=False).exists
+        if entry.kind == JournalEntry.Kind.CONTRIBUTION and not voiding_receipt and of_receipt():
+            raise _refuse(
+                "reason",
+                _(
+                    "This entry is a member's contribution receipt: void the receipt instead, "
+                    "so the member's dues go back with the money."
+                ),
+            )
         if JournalEntry.objects.filter(reverses=entry).exists():
             raise _refuse("reason", _("This entry was already reversed."))
         if on < entry.date:
@@ -508,8 +528,12 @@ def voucher_entry(voucher: Voucher) -> core.Entry:
 def voucher_approve(*, voucher: Voucher, actor: Any) -> Voucher:
     """A second person approves: the voucher is posted to the books in the same transaction."""
     with transaction.atomic():
+        # The voucher's row only: locking its cash account too (PostgreSQL locks every joined
+        # row) deadlocked with a payment posting to that account under the books lock.
         voucher = (
-            Voucher.objects.select_for_update().select_related("money_account").get(pk=voucher.pk)
+            Voucher.objects.select_for_update(of=("self",))
+            .select_related("money_account")
+            .get(pk=voucher.pk)
         )
         if voucher.status == Voucher.Status.APPROVED and voucher.decided_by_id == actor.pk:
             return voucher  # a double click: already done by this person
