@@ -2,14 +2,16 @@
 schedule.
 
 A backup is a consistent snapshot taken while the fund keeps working (SQLite's online backup
-API; pg_dump's exported snapshot on PostgreSQL), checked, encrypted in a private work folder
-under VAR_DIR and only then written, encrypted, to the destination: temp file, fsync, rename.
-No plaintext copy ever touches the destination folder (often a USB stick).
+API; pg_dump's exported snapshot on PostgreSQL), checked, packed with the files the rows point to (claim documents, voucher attachments,
+packages: FILE_FOLDERS under VAR_DIR), encrypted in a private work folder under VAR_DIR and
+only then written, encrypted, to the destination: temp file, fsync, rename. No plaintext copy
+ever touches the destination folder (often a USB stick).
 
 A restore decrypts into the work folder, loads the copy where it cannot harm the live
 database (a file, or a new PostgreSQL database), checks it in a separate process pointed at
-that copy (integrity, foreign keys, schema, the books, the audit chain) and only then swaps it
-in. Anything wrong before the swap leaves the live database as it was.
+that copy (integrity, foreign keys, schema, the books, the audit chain, every document's file)
+and only then swaps it in; the backup's files then go into place beside the live ones. Anything
+wrong before the swap leaves the live database and files as they were.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import uuid
@@ -50,6 +53,9 @@ RETRY_AFTER = dt.timedelta(hours=1)  # a failed scheduled backup is tried again 
 GRACE = dt.timedelta(hours=1)  # how late a scheduled backup may be before it shows red
 UNSCHEDULED_MAX_AGE = dt.timedelta(hours=24)  # RPO of a laptop install (RELIABILITY D4)
 CHECK_TIMEOUT = 1800  # seconds for the checks of a restored copy (a large province database)
+# The folders under VAR_DIR whose files rows of the database name; a backup holds them too.
+# Not VAR_DIR/privacy: the live list of erasures is always newer than a backup's.
+FILE_FOLDERS = ("claim-documents", "attachments", "packages")
 
 
 class BackupError(Exception):
@@ -91,10 +97,37 @@ def key_fingerprints() -> dict[str, str]:
     }
 
 
+def _work_base() -> Path:
+    return Path(settings.VAR_DIR) / "backup-work"
+
+
+def _clear_leftovers(folder: Path | None) -> None:
+    """What a crashed backup or restore left behind: plaintext copies in the work folder and
+    our half-written files in the destination. Called under the backup lock, so nothing of
+    this install is using them."""
+    base = _work_base()
+    if base.is_dir():
+        for path in base.iterdir():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    if folder is not None and folder.is_dir():
+        names = _name_pattern()
+        for path in folder.iterdir():
+            inner = path.name.removeprefix(".").removesuffix(".partial")
+            if (
+                path.name.startswith(".")
+                and path.name.endswith(".partial")
+                and (names.match(inner) or inner == ERASURES_BESIDE)
+            ):
+                path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _workdir(purpose: str) -> Iterator[Path]:
     """A private (0700) folder under VAR_DIR for plaintext copies, removed afterwards."""
-    base = Path(settings.VAR_DIR) / "backup-work"
+    base = _work_base()
     base.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=f"{purpose}-", dir=base))
     try:
@@ -287,6 +320,79 @@ def _name_pattern() -> re.Pattern[str]:
     return re.compile(rf"^{prefix}-\d{{8}}-\d{{6}}(-\d+)?{re.escape(SUFFIX)}$")
 
 
+def _pack(database: Path, out: Path) -> int:
+    """The plaintext of a backup: a tar of the snapshot and of FILE_FOLDERS; returns how many
+    files it holds. Taken after the snapshot, so every file a row of the snapshot names is
+    already there (files are written before their row commits)."""
+    count = 0
+    var = Path(settings.VAR_DIR)
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(database, arcname="database")
+        for name in FILE_FOLDERS:
+            base = var / name
+            if not base.is_dir():
+                continue
+            for path in sorted(base.rglob("*")):
+                if path.is_symlink() or not path.is_file():
+                    continue
+                with contextlib.suppress(FileNotFoundError):  # removed since the listing
+                    tar.add(path, arcname=f"files/{path.relative_to(var)}", recursive=False)
+                    count += 1
+    return count
+
+
+def _unpack(plain: Path, header: dict[str, Any], work: Path) -> tuple[Path, Path | None]:
+    """The database and the folder of files (None for a format 1 backup, which held the
+    database alone) of a decrypted backup. Only regular files under known names are taken."""
+    if int(header.get("format", 1)) < 2:
+        return plain, None
+    database, files = work / "database", work / "files"
+    files.mkdir()
+    with tarfile.open(plain, "r:") as tar:
+        for member in tar:
+            parts = Path(member.name).parts
+            ok_name = parts == ("database",) or (
+                len(parts) >= 3
+                and parts[0] == "files"
+                and parts[1] in FILE_FOLDERS
+                and all(part not in ("", ".", "..") for part in parts)
+                and not Path(member.name).is_absolute()
+            )
+            if not (member.isfile() and ok_name):
+                raise BackupFileError(
+                    f"The backup file is damaged (it holds an unexpected entry {member.name!r})."
+                )
+            target = database if parts == ("database",) else files.joinpath(*parts[1:])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            assert source is not None
+            with source, target.open("wb") as fh:
+                shutil.copyfileobj(source, fh)
+    plain.unlink()
+    if not database.is_file():
+        raise BackupFileError("The backup file is damaged (it holds no database).")
+    return database, files
+
+
+def _place_files(files: Path) -> int:
+    """Move the backup's files into VAR_DIR after the swap: they are added, or replace the
+    live file of the same name; live files the backup lacks are left alone (a row of the
+    restored database never names them, and they may be newer work)."""
+    var = Path(settings.VAR_DIR)
+    moved = 0
+    for path in sorted(files.rglob("*")):
+        if not path.is_file():
+            continue
+        target = var / path.relative_to(files)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        moved += 1
+    for name in FILE_FOLDERS:
+        if (var / name).is_dir():
+            _fsync_dir(var / name)
+    return moved
+
+
 @dataclass
 class Made:
     path: Path
@@ -301,20 +407,26 @@ def _write_backup(folder: Path, passphrase: str, started: dt.datetime) -> Made:
         raise BackupError(f"The backup folder must be a full path, not {folder}.")
     if not folder.is_dir():
         raise BackupError(f"The backup folder {folder} is not there. Is the USB stick plugged in?")
+    _clear_leftovers(folder)
     with _workdir("backup") as work:
-        plain = work / "snapshot"
+        snapshot = work / "snapshot"
         kind = vendor()
         if kind == "sqlite":
-            summary = _snapshot_sqlite(plain)
+            summary = _snapshot_sqlite(snapshot)
         elif kind == "postgresql":
-            summary = _snapshot_postgres(plain)
+            summary = _snapshot_postgres(snapshot)
         else:
             raise BackupError(f"Backups of a {kind} database are not supported.")
+        plain = work / "plain.tar"
+        files = _pack(snapshot, plain)
+        snapshot.unlink()
         meta = {
             "app": "kongtun",
             "vendor": kind,
             "created_at": started.isoformat(),
+            "install": install_id(),
             "keys": key_fingerprints(),
+            "files": files,
             **summary,
         }
         name = backup_filename(started)
@@ -372,12 +484,36 @@ def backup_create(
     return record
 
 
+def install_id() -> str:
+    """This install's random id, made at its first backup and written into every header."""
+    schedule = schedule_get()
+    if not schedule.install_id:
+        BackupSchedule.objects.filter(pk=schedule.pk, install_id="").update(
+            install_id=uuid.uuid4().hex
+        )
+        schedule.refresh_from_db(fields=["install_id"])
+    return schedule.install_id
+
+
 def prune(folder: Path, keep: int) -> list[str]:
-    """Delete our oldest backup files in `folder` beyond the newest `keep`; only files whose
-    name is exactly ours, never anything else in the folder."""
+    """Delete our oldest backup files in `folder` beyond the newest `keep`, oldest by the time
+    in their header; only files named as ours whose header names this install, never
+    anything else in the folder (another install's backups on a shared stick, a copy with
+    an unreadable header, a backup made before the header named its install)."""
     pattern = _name_pattern()
-    ours = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: p.name)
-    gone = ours[: max(0, len(ours) - max(1, keep))]
+    mine = install_id()
+    ours: list[tuple[float, Path]] = []
+    for path in folder.iterdir():
+        if not pattern.match(path.name):
+            continue
+        try:
+            header = fileformat.read_header(path)[0]
+        except (BackupFileError, OSError):
+            continue
+        if header.get("install") == mine and isinstance(header.get("created_at"), str):
+            ours.append((dt.datetime.fromisoformat(header["created_at"]).timestamp(), path))
+    ours.sort(key=lambda item: item[0])
+    gone = [path for _when, path in ours[: max(0, len(ours) - max(1, keep))]]
     for path in gone:
         path.unlink(missing_ok=True)
     return [p.name for p in gone]
@@ -497,9 +633,10 @@ def inspect(path: Path) -> dict[str, Any]:
     return header
 
 
-def _check_copy(database_url: str, work: Path) -> dict[str, Any]:
+def _check_copy(database_url: str, work: Path, files: Path | None) -> dict[str, Any]:
     """Run kongtun.backups.copycheck against the copy, in its own process (its own Django,
-    whose default database is the copy), and return its findings."""
+    whose default database is the copy), and return its findings; with `files`, also that
+    every file a row names is there, unchanged."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kongtun.settings",
@@ -516,7 +653,7 @@ def _check_copy(database_url: str, work: Path) -> dict[str, Any]:
         env["PGPASSWORD"] = str(_db()["PASSWORD"])
     out = work / "checks.json"
     done = subprocess.run(  # noqa: S603 — our own module, with fixed arguments
-        [sys.executable, "-m", "kongtun.backups.copycheck", str(out)],
+        [sys.executable, "-m", "kongtun.backups.copycheck", str(out), str(files or "")],
         env=env,
         cwd=str(settings.BASE_DIR),
         capture_output=True,
@@ -554,21 +691,45 @@ def _swap_postgres(restored_name: str) -> str:
     """Rename the live database aside and the checked one into its place; return the old
     name (kept until the next restore, in case the drill went wrong)."""
     live = str(_db()["NAME"])
-    old = f"{live[:40]}_before_restore"
+    old = before_restore_name(live)
     connections.close_all()
     with _pg_connect("postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [live]).fetchone()
+
+        def there(name: str) -> bool:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return found.fetchone() is not None
+
+        if not there(live):
+            if there(old):
+                # A restore that died between its two renames: the previous database is only
+                # under the old name, and dropping it here would lose it.
+                raise RestoreRefused(
+                    f"The database {live} is missing and {old} is there: an earlier restore "
+                    f'stopped half-way. Rename it back first (psql: ALTER DATABASE "{old}" '
+                    f'RENAME TO "{live}"), then restore again.'
+                )
+            # A new server (the old one was lost): the checked copy simply becomes the database.
+            admin.execute(f'ALTER DATABASE "{restored_name}" RENAME TO "{live}"')
+            return old
         admin.execute(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
-        if exists:
-            admin.execute(f'ALTER DATABASE "{live}" WITH ALLOW_CONNECTIONS false')
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                [live],
-            )
-            admin.execute(f'ALTER DATABASE "{live}" RENAME TO "{old}"')
-        admin.execute(f'ALTER DATABASE "{restored_name}" RENAME TO "{live}"')
+        admin.execute(f'ALTER DATABASE "{live}" WITH ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [live],
+        )
+        admin.execute(f'ALTER DATABASE "{live}" RENAME TO "{old}"')
+        try:
+            admin.execute(f'ALTER DATABASE "{restored_name}" RENAME TO "{live}"')
+        except Exception:
+            admin.execute(f'ALTER DATABASE "{old}" RENAME TO "{live}"')
+            admin.execute(f'ALTER DATABASE "{live}" WITH ALLOW_CONNECTIONS true')
+            raise
     return old
+
+
+def before_restore_name(live: str) -> str:
+    return f"{live[:40]}_before_restore"
 
 
 def _drop_pg_database(name: str) -> None:
@@ -584,7 +745,7 @@ def _erasures_beside(folder: Path) -> None:
     from kongtun.privacy.erasure import tombstones
 
     known = _erasures_in(folder)
-    seen = {item.get("member") for item in known}
+    seen = {item["member"] for item in known}
     known += [asdict(t) for t in tombstones() if t.member not in seen]
     if not known:
         return
@@ -592,7 +753,8 @@ def _erasures_beside(folder: Path) -> None:
     partial = folder / f".{ERASURES_BESIDE}.partial"
     try:
         with partial.open("w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(item, sort_keys=True) + "\n" for item in known)
+            for item in known:
+                fh.write(json.dumps({**item, "mac": _erasure_mac(item)}, sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(partial, target)
@@ -600,16 +762,36 @@ def _erasures_beside(folder: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _erasures_in(folder: Path) -> list[dict[str, Any]]:
+def _erasure_mac(item: dict[str, Any]) -> str:
+    """The list lies in the open on a stick or a shared drive: each line carries a MAC under a
+    key derived from this install's data key (which a restore needs anyway), so no one who
+    can write to the stick can add a line that erases a member."""
+    key = hmac.new(
+        settings.FIELD_ENCRYPTION_KEY.encode(), b"kongtun-erasure-list", hashlib.sha256
+    ).digest()
+    body = json.dumps(
+        [str(item.get("member")), str(item.get("fund")), str(item.get("erased_at"))],
+        ensure_ascii=True,
+    )
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def _erasures_in(folder: Path) -> list[dict[str, str]]:
+    """The authentic lines of the list beside the backups; forged or damaged ones are left
+    out."""
     path = folder / ERASURES_BESIDE
     if not path.is_file():
         return []
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(ValueError):
+        try:
             item = json.loads(line)
-            if isinstance(item, dict):
-                found.append(item)
+            mac = str(item.pop("mac"))
+            clean = {k: str(item[k]) for k in ("member", "fund", "erased_at")}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if hmac.compare_digest(mac, _erasure_mac(clean)):
+            found.append(clean)
     return found
 
 
@@ -618,7 +800,7 @@ def _reapply_erasures(backup_folder: Path) -> int:
     this install's list and the list beside the backup file both know them."""
     from kongtun.privacy.erasure import reapply_erasures, tombstones_merge
 
-    tombstones_merge(_erasures_in(backup_folder))
+    tombstones_merge(list(_erasures_in(backup_folder)))
     return reapply_erasures()
 
 
@@ -645,9 +827,21 @@ def restore_backup(
             "BLIND_INDEX_KEY): its national IDs would be unreadable here. Put the original "
             "install's keys (from its kongtun.env) in this install's environment, then restore."
         )
-    with backup_lock(), _workdir("restore") as work:
-        plain = work / "restored"
-        header = fileformat.decrypt_file(path, passphrase, plain)
+    with backup_lock():
+        _clear_leftovers(None)
+        return _restore_locked(path, passphrase, kind, confirm)
+
+
+def _restore_locked(
+    path: Path,
+    passphrase: str,
+    kind: str,
+    confirm: Callable[[dict[str, Any], dict[str, Any]], bool] | None,
+) -> Restored:
+    with _workdir("restore") as work:
+        decrypted = work / "restored"
+        header = fileformat.decrypt_file(path, passphrase, decrypted)
+        plain, files = _unpack(decrypted, header, work)
         restored_pg: str | None = None
         try:
             if kind == "sqlite":
@@ -670,7 +864,7 @@ def restore_backup(
                     what="pg_restore",
                 )
                 url = _pg_url(restored_pg)
-            checks = _check_copy(url, work)
+            checks = _check_copy(url, work, files)
             if checks["problems"]:
                 raise RestoreRefused(
                     "The backup failed its checks; the live database was not changed.",
@@ -686,6 +880,13 @@ def restore_backup(
                 old = _swap_postgres(restored_pg)
                 restored_pg = None
                 notes.append(f"The previous database was kept as {old}.")
+            if files is None:
+                notes.append(
+                    "This backup holds the database alone (made by an older Kongtun): the "
+                    "claim documents and attachments were left as they are."
+                )
+            else:
+                notes.append(f"Files put back: {_place_files(files)}.")
         finally:
             if restored_pg is not None:
                 _drop_pg_database(restored_pg)

@@ -300,8 +300,17 @@ def _income_account(income: dict[str, Account], role: str) -> Account:
     return account
 
 
-def _same_payment(receipt: Receipt, member: Member, amount: Decimal, date: dt.date) -> bool:
-    return (receipt.member_id, receipt.total, receipt.date) == (member.pk, amount, date)
+def _same_payment(
+    receipt: Receipt, member: Member, amount: Decimal, date: dt.date, account: Account
+) -> bool:
+    # The money account too: the same form resent for the bank instead of cash is another
+    # payment, not a replay (RELIABILITY L5: same key, other content is refused).
+    return (receipt.member_id, receipt.total, receipt.date, receipt.money_account_id) == (
+        member.pk,
+        amount,
+        date,
+        account.pk,
+    )
 
 
 def payment_record(
@@ -344,7 +353,8 @@ def payment_record(
             same_key = Receipt.objects.filter(fund=fund, idempotency_key=idempotency_key)
             existing = same_key.order_by().first()
             if existing is not None:
-                if _same_payment(existing, member, amount, date):
+                account, _income = _money_account(fund, money_account)
+                if _same_payment(existing, member, amount, date, account):
                     return existing
                 raise _refuse("amount", _("This form was already submitted with other amounts."))
         if session is not None:

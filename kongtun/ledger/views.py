@@ -356,6 +356,8 @@ def entry_detail(request: HttpRequest, fund_code: str, entry: Any) -> HttpRespon
         "total": sum((debit for _, debit, _ in lines), ZERO),
         "reversal": _reversal_of(obj),
         "voucher": _voucher_of(obj),
+        # Its receipt is voided instead (entry_reverse refuses it), so no button for it here.
+        "of_receipt": JournalEntry.objects.filter(pk=obj.pk, receipt__isnull=False).exists(),
     }
     return render(request, "ledger/entry.html", context)
 

@@ -95,13 +95,46 @@ def person(spec: dict[str, Any]) -> dict[str, Any]:
     with fund_scope(fund):
         member = Member.objects.get(fund=fund, number=spec["member"])
         return {
+            "code": str(member.code),
             "name": f"{member.first_name} {member.last_name}",
             "id_tail": member.national_id_tail,
             "erased": is_pseudonymised(member),
         }
 
 
+def attach(spec: dict[str, Any]) -> dict[str, Any]:
+    """A payment voucher with a bill attached (a file under VAR_DIR/attachments)."""
+    from kongtun.accounts.models import User
+    from kongtun.funds.models import Fund
+    from kongtun.funds.tenancy import fund_scope
+    from kongtun.ledger.models import Account
+    from kongtun.ledger.services import (
+        VoucherLineInput,
+        attachment_add,
+        attachment_dir,
+        voucher_create,
+    )
+
+    fund = Fund.objects.get(code=spec["fund"])
+    actor = User.objects.get(username=spec["actor"])
+    with fund_scope(fund):
+        voucher = voucher_create(
+            fund=fund,
+            actor=actor,
+            kind="payment",
+            date=PAID_ON,
+            party="ร้านค้า",
+            description="ค่าเครื่องเขียน",
+            money_account=Account.objects.get(fund=fund, role="cash"),
+            lines=[VoucherLineInput(Account.objects.get(fund=fund, code="5201"), Decimal("45"))],
+        )
+        data = b"%PDF-1.4\n" + spec["text"].encode() + b"\n%%EOF\n"
+        attachment = attachment_add(voucher=voucher, actor=actor, name="bill.pdf", data=data)
+    return {"path": str(attachment_dir() / attachment.stored_name), "data": data.decode()}
+
+
 COMMANDS = {
+    "attach": attach,
     "erase": erase,
     "person": person,
     "seed": concurrent_payer.seed,

@@ -308,6 +308,75 @@ def test_a_backup_failing_its_checks_is_refused_and_the_live_database_untouched(
     assert after[5] == before[5]  # the same migrations as the code: none missing, none extra
 
 
+def test_the_files_rows_name_go_into_the_backup_and_come_back_checked(
+    databases: Databases, tmp_path: Path, passphrase_file: Path
+) -> None:
+    source, clean = databases.new("files_source"), databases.new("files_clean")
+    source.run(tmp_path, "seed", fund="files", members=1, collectors=0, id_base=9700)
+    bill = source.run(tmp_path, "attach", fund="files", actor="files-treasurer", text="a bill")
+    usb = tmp_path / "usb"
+    good = _backup(source, usb, passphrase_file)
+    assert fileformat.read_header(good)[0]["files"] == 1
+    # The bill on the fund's computer changed, then lost, before the next backups.
+    Path(bill["path"]).write_bytes(b"%PDF-1.4 another bill")
+    changed = _backup(source, usb, passphrase_file)
+    Path(bill["path"]).unlink()
+    lost = _backup(source, usb, passphrase_file)
+
+    var = Path(clean.env["KONGTUN_VAR_DIR"])
+    restored = var / "attachments" / Path(bill["path"]).name
+    own = var / "attachments" / "only-on-this-computer"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(b"newer work")
+    before = clean.fingerprint()
+    for backup, message in ((changed, "was changed"), (lost, "is missing from the backup")):
+        done = _restore(clean, backup, passphrase_file)
+        assert done.returncode != 0, (backup.name, done.stdout)
+        assert message in done.stderr, (backup.name, done.stderr)
+        assert clean.fingerprint() == before
+        assert not restored.exists()
+    done = _restore(clean, good, passphrase_file)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert restored.read_bytes() == bill["data"].encode()
+    assert own.read_bytes() == b"newer work"  # the backup adds files, it never removes any
+    assert not list((var / "backup-work").iterdir())
+
+
+def test_a_restore_after_one_that_stopped_half_way_keeps_the_previous_database(
+    databases: Databases, tmp_path: Path, passphrase_file: Path
+) -> None:
+    live = databases.new("halfway")
+    live.run(tmp_path, "seed", fund="halfway", members=1, collectors=0, id_base=9800)
+    backup = _backup(live, tmp_path / "usb", passphrase_file)
+    before = live.fingerprint()
+    if live.path is not None:
+        # SQLite copies into the live file in place: there is no half-way state, and a lost
+        # database file is simply made again from the backup.
+        live.path.unlink()
+        done = _restore(live, backup, passphrase_file)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert live.fingerprint()[:5] == before[:5]
+        return
+    import psycopg
+
+    from kongtun.backups.services import before_restore_name
+
+    base, name = live.url.rsplit("/", 1)
+    aside = before_restore_name(name)
+    databases.made.append(aside)
+    # The crash came between the two renames: the live database is only under the old name.
+    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{aside}"')
+    done = _restore(live, backup, passphrase_file)
+    assert done.returncode != 0
+    assert "stopped half-way" in done.stderr and aside in done.stderr
+    with psycopg.connect(base + "/postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{aside}" RENAME TO "{name}"')
+    assert live.fingerprint() == before  # the previous database was not dropped
+    done = _restore(live, backup, passphrase_file)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_an_erasure_is_applied_again_after_restoring_an_older_backup(
     databases: Databases, tmp_path: Path, passphrase_file: Path
 ) -> None:
@@ -341,6 +410,17 @@ def test_an_erasure_is_applied_again_after_restoring_an_older_backup(
     assert (databases.tmp / "var-new-laptop" / "privacy" / "erasures.jsonl").read_text(
         encoding="utf-8"
     ).count("\n") == 1
+
+    # Anyone can write to the stick, but a line without this install's MAC erases no one.
+    kept_code = db.run(tmp_path, "person", fund=fund, member=kept)["code"]
+    forged = json.loads(beside.splitlines()[0]) | {"member": kept_code}
+    with (usb / "kongtun-erasures.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(forged) + "\n")
+    newest = databases.new("forged")
+    done = _restore(newest, older, passphrase_file)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Erasures re-applied: 1" in done.stdout
+    assert not newest.run(tmp_path, "person", fund=fund, member=kept)["erased"]
 
 
 def test_a_restore_of_a_missing_file_says_so(db: Any, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from kongtun.contributions.models import Receipt, Standing
 from kongtun.contributions.services import receipt_void, verify_standing
-from kongtun.ledger.models import JournalEntry
+from kongtun.ledger.models import Account, JournalEntry
 from kongtun.ledger.verify import verify_ledger
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,11 @@ def test_same_key_twice_is_one_receipt(payer: Any, pay: Any) -> None:
     assert Receipt.objects.count() == 1
     with pytest.raises(ValidationError):
         pay(payer, "60", dt.date(2024, 2, 1), idempotency_key="k-1")
+    # The same form resent for the bank is another payment, not a replay of the cash one.
+    bank = Account.objects.get(fund=payer.fund, role="bank")
+    with pytest.raises(ValidationError):
+        pay(payer, "50", dt.date(2024, 2, 1), idempotency_key="k-1", money_account=bank)
+    assert Receipt.objects.count() == 1
     assert Standing.objects.get(member=payer).credit == Decimal("30.00")
 
 

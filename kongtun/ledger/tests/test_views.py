@@ -745,3 +745,22 @@ def test_a_voucher_whose_entry_was_reversed_says_so(books, url, client_for, make
     reversal = JournalEntry.objects.get(fund=books, reverses=voucher.entry)
     shown = client_for("chair").get(page).content.decode().split('id="reversed"')[1][:400]
     assert str(reversal.code) in shown and str(reversal.number) in shown
+
+
+def test_a_receipts_entry_offers_no_reversal_its_receipt_is_voided_instead(
+    books, url, client_for, member, users
+):
+    from kongtun.contributions.services import payment_record, plan_create
+    from kongtun.members.services import member_change_status
+
+    plan_create(fund=books, actor=users["treasurer"], name="รายเดือน", frequency="monthly",
+                amount=Decimal("30.00"))  # fmt: skip
+    if member.status == "applicant":
+        member_change_status(
+            member=member, actor=users["treasurer"], event="approved", effective_on=member.joined_on
+        )
+    receipt = payment_record(
+        member=member, actor=users["treasurer"], amount=Decimal("30.00"), date=dt.date(2024, 3, 5)
+    )
+    page = client_for("treasurer").get(url("ledger-entry", entry=receipt.entry.code))
+    assert page.status_code == 200 and 'id="reverse"' not in page.content.decode()
