@@ -116,11 +116,32 @@ class MemberView(models.Model):
     Rows are never edited (a database trigger refuses UPDATE); they are deleted only by the
     retention job when they are old enough, so unlike AuditEntry deleting is allowed."""
 
+    class What(models.TextChoices):
+        """The page that showed the data. The report shows the label; the CSV keeps the code
+        too, so a breach notice can be matched to the pages whatever the language."""
+
+        DETAIL = "detail", _("Member page")
+        EDIT = "edit", _("Member edit form")
+        REVEAL_ID = "reveal_id", _("Full national ID")
+        CARD = "card", _("Member card")
+        SEARCH_ID = "search_id", _("Search by national ID")
+        EXPORT = "export", _("Personal data export")
+        CONTRIBUTIONS = "contributions", _("Member's contributions")
+        PLAN = "plan", _("Member's contribution plan")
+        PASSBOOK = "passbook", _("Passbook")
+        PASSBOOK_PDF = "passbook_pdf", _("Passbook (PDF)")
+        COLLECT_PAY = "collect_pay", _("Payment on collection day")
+        DESK_PAY = "desk_pay", _("Payment at the office")
+        CLAIM = "claim", _("Welfare claim")
+        CLAIM_DOCUMENT = "claim_document", _("Claim document")
+        CLAIM_PAY = "claim_pay", _("Claim payment")
+        CLAIM_SLIP = "claim_slip", _("Claim payment slip")
+
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("when"), db_index=True)
-    what = models.CharField(_("what"), max_length=20)
+    what = models.CharField(_("what"), max_length=20, choices=What.choices)
     path = models.CharField(max_length=300)
 
     objects: ClassVar[models.Manager[MemberView]] = fund_scoped_manager()

@@ -26,7 +26,7 @@ def _csv(views: list[MemberView], fund_code: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     header = [_("Date (BE)"), _("Time"), _("Username"), _("User"), _("Member number"),
-              _("Member"), _("What"), _("Page")]  # fmt: skip
+              _("Member"), _("What"), _("Page"), _("What (code)")]  # fmt: skip
     writer.writerow(header)
     for v in views:
         local = timezone.localtime(v.at)
@@ -38,8 +38,9 @@ def _csv(views: list[MemberView], fund_code: str) -> HttpResponse:
                 safe_text(str(v.user)),
                 safe_text(v.member.number),
                 safe_text(v.member.full_name),
-                safe_text(v.what),
+                safe_text(v.get_what_display()),
                 safe_text(v.path),
+                safe_text(v.what),
             ]
         )
     # A byte-order mark, so Excel reads the Thai names as UTF-8.

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kongtun.audit.access import record_id_search, record_member_view
 from kongtun.contributions import services
 from kongtun.contributions.forms_collect import (
     CloseForm,
@@ -240,6 +241,7 @@ def session_find(request: HttpRequest, fund_code: str, session: Any) -> HttpResp
     results = (
         list(member_search(fund=current_fund(request), query=query)[:MAX_RESULTS]) if query else []
     )
+    record_id_search(request=request, query=query, members=results)
     if request.htmx:  # type: ignore[attr-defined]
         context = {"session": obj, "results": results, "find_form": form, "max": MAX_RESULTS}
         return render(request, "contributions/collect/_results.html", context)
@@ -305,6 +307,7 @@ def session_pay(request: HttpRequest, fund_code: str, session: Any, member: Any)
         can_collect=obj.collector_id == request.user.pk and obj.state == OPEN,
     )
     status = 400 if form.is_bound else 200
+    record_member_view(request=request, member=person, what="collect_pay")
     return render(request, "contributions/collect/pay.html", context, status=status)
 
 
@@ -414,4 +417,5 @@ def desk_pay(request: HttpRequest, fund_code: str, member: Any) -> HttpResponse:
         )
     context = _pay_context(person, pos, terms, form=form, today=today)
     status = 400 if form.is_bound else 200
+    record_member_view(request=request, member=person, what="desk_pay")
     return render(request, "contributions/collect/desk_pay.html", context, status=status)

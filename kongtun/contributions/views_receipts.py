@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kongtun.audit.access import record_member_view
 from kongtun.contributions import printing, services
 from kongtun.contributions.forms_receipts import ReceiptFilterForm, VoidForm
 from kongtun.contributions.models import CollectionSession, Receipt
@@ -167,6 +168,7 @@ def _member(request: HttpRequest, code: Any) -> Member:
 @fund_permission_required(VIEW_MEMBERS)
 def passbook(request: HttpRequest, fund_code: str, member: Any) -> HttpResponse:
     book = member_passbook(_member(request, member))
+    record_member_view(request=request, member=book.member, what="passbook")
     return render(request, "contributions/passbook/passbook.html", {"book": book})
 
 
@@ -174,6 +176,7 @@ def passbook(request: HttpRequest, fund_code: str, member: Any) -> HttpResponse:
 @fund_permission_required(VIEW_MEMBERS)
 def passbook_pdf(request: HttpRequest, fund_code: str, member: Any) -> HttpResponse:
     book = member_passbook(_member(request, member))
+    record_member_view(request=request, member=book.member, what="passbook_pdf")
     return _pdf(printing.passbook_pdf(book), f"passbook-{book.member.number}.pdf")
 
 

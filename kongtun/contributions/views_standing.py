@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kongtun.audit.access import record_member_view
 from kongtun.contributions import arrears as selectors
 from kongtun.contributions import services
 from kongtun.contributions.arrears_export import arrears_pdf as arrears_pdf_bytes
@@ -201,6 +202,7 @@ def _member_page(
         "terms": _terms(request),
         "reinstate_form": reinstate_form or ReinstateForm(),
     }
+    record_member_view(request=request, member=member, what="contributions")
     return render(request, "contributions/standing/member.html", context, status=status)
 
 
@@ -235,6 +237,7 @@ def member_plan(request: HttpRequest, fund_code: str, member: Any) -> HttpRespon
         "position": member_position(obj, timezone.localdate()),
     }
     status = 400 if form.is_bound else 200
+    record_member_view(request=request, member=obj, what="plan")
     return render(request, "contributions/standing/member_plan.html", context, status=status)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kongtun.audit.access import record_member_view
+from kongtun.audit.access import record_id_search, record_member_view
 from kongtun.funds.models import Fund
 from kongtun.funds.permissions import (
     CHANGE_MEMBERS,
@@ -62,6 +62,7 @@ def member_list(request: HttpRequest, fund_code: str) -> HttpResponse:
     if status not in Status.values:
         status = ""
     members = member_search(fund=current_fund(request), query=query, status=status)
+    record_id_search(request=request, query=query, members=members)
     page = Paginator(members, 50).get_page(params.get("page"))
     context = {"page": page, "query": query, "status": status, "statuses": Status.choices}
     template = "members/_results.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]

@@ -5,19 +5,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zoneinfo
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from kongtun.audit.models import MemberView
-from kongtun.conftest import member_data
+from kongtun.conftest import make_national_id, member_data
+from kongtun.contributions.services import plan_create, session_open
 from kongtun.funds.tenancy import fund_scope
+from kongtun.ledger.services import chart_install
 from kongtun.lib.thaidate import format_date
 from kongtun.members.services import member_register
+
+BANGKOK = zoneinfo.ZoneInfo("Asia/Bangkok")
 
 
 def _views(fund):
@@ -118,7 +126,8 @@ def test_the_csv_is_formula_safe(fund, users, client_for):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Date (BE)", "Time", "Username"]
     assert len(rows) == 2
-    assert rows[1][2] == "chair" and rows[1][6] == "detail"
+    assert rows[0][6:] == ["What", "Page", "What (code)"]
+    assert rows[1][2] == "chair" and rows[1][6] == "Member page" and rows[1][8] == "detail"
     assert rows[1][5].startswith("'") and "=HYPERLINK(1)" in rows[1][5]
 
 
@@ -145,3 +154,128 @@ def test_another_funds_views_are_never_shown(fund, other_fund, member, users, cl
 def test_roles_without_the_audit_permission_are_refused(fund, client_for, role):
     report, _ = _report(fund)
     assert client_for(role).get(report).status_code == 403
+
+
+# --- The other pages that show a member ------------------------------------------------------
+
+
+@pytest.fixture
+def payer(in_fund, users):
+    """A member of a fund with books and a plan, so every contribution page can be shown."""
+    chart_install(fund=in_fund)
+    plan_create(
+        fund=in_fund, actor=users["treasurer"], name="รายเดือน 30 บาท", frequency="monthly",
+        amount=Decimal("30.00"), entry_fee=Decimal("20.00"),
+    )  # fmt: skip
+    return member_register(fund=in_fund, actor=users["treasurer"], data=member_data(3))
+
+
+def _collect_pay(fund, users, member) -> dict[str, Any]:
+    session = session_open(fund=fund, collector=users["collector"], place="ศาลาวัด")
+    return {"session": session.code, "member": member.code}
+
+
+# (route, who opens it, what is recorded, the route's arguments besides the fund)
+PAGES = [
+    ("contributions-passbook", "chair", "passbook", None),
+    ("contributions-passbook-pdf", "auditor", "passbook_pdf", None),
+    ("contributions-member", "collector", "contributions", None),
+    ("contributions-member-plan", "treasurer", "plan", None),
+    ("contributions-session-pay", "collector", "collect_pay", _collect_pay),
+    ("contributions-desk-pay", "treasurer", "desk_pay", None),
+]
+
+
+@pytest.mark.parametrize(("route", "role", "what", "arguments"), PAGES, ids=[p[0] for p in PAGES])
+def test_the_contribution_pages_record_who_viewed_them(
+    fund, payer, users, client_for, route, role, what, arguments
+):
+    kwargs = arguments(fund, users, payer) if arguments else {"member": payer.code}
+    url = reverse(route, kwargs={"fund_code": fund.code, **kwargs})
+    assert client_for(role).get(url).status_code == 200
+    views = _views(fund)
+    assert [(v.what, v.user, v.member_id, v.path) for v in views] == [
+        (what, users[role], payer.pk, url)
+    ]
+    assert views[0].get_what_display() != what  # a label, not the code
+
+
+def _dashed(national_id: str) -> str:
+    d = national_id
+    return f"{d[0]}-{d[1:5]}-{d[5:10]}-{d[10:12]}-{d[12]}"
+
+
+def test_a_search_by_national_id_records_the_member_found(fund, member, users, client_for):
+    url = reverse("members-list", kwargs={"fund_code": fund.code})
+    chair = client_for("chair")
+    # Names, numbers and an ID that nobody holds reveal no one's national ID.
+    for query in [member.first_name, member.number, make_national_id(99)]:
+        assert chair.post(url, {"q": query}).status_code == 200
+    assert _views(fund) == []
+    page = chair.post(url, {"q": _dashed(make_national_id(1))})
+    assert member.full_name in page.content.decode()
+    views = _views(fund)
+    assert [(v.what, v.user, v.member_id) for v in views] == [
+        ("search_id", users["chair"], member.pk)
+    ]
+
+
+def test_a_collector_finding_by_national_id_is_recorded(fund, payer, users, client_for):
+    session = session_open(fund=fund, collector=users["collector"], place="ศาลาวัด")
+    url = reverse(
+        "contributions-session-find", kwargs={"fund_code": fund.code, "session": session.code}
+    )
+    collector = client_for("collector")
+    collector.post(url, {"q": payer.first_name}, HTTP_HX_REQUEST="true")
+    assert _views(fund) == []
+    spaced = " ".join(make_national_id(3)[i : i + 4] for i in range(0, 13, 4))
+    assert collector.post(url, {"q": spaced}, HTTP_HX_REQUEST="true").status_code == 200
+    assert [(v.what, v.member_id) for v in _views(fund)] == [("search_id", payer.pk)]
+
+
+# --- Labels and local dates in the report ----------------------------------------------------
+
+
+def test_the_report_shows_what_was_seen_by_its_label(fund, member, client_for):
+    kwargs = {"fund_code": fund.code, "code": member.code}
+    client_for("chair").post(reverse("members-reveal-id", kwargs=kwargs))
+    report, _ = _report(fund)
+    params = {"from_date": _today(), "to_date": _today()}
+    html = _english(client_for("chair")).get(report, params).content.decode()
+    assert "Full national ID" in html and "reveal_id" not in html
+    thai = client_for("chair").get(report, params).content.decode()
+    with translation.override("th"):
+        label = str(MemberView.What.REVEAL_ID.label)
+    assert label in thai
+
+
+def test_every_code_has_a_label():
+    codes = ["detail", "edit", "reveal_id", "card", "claim", "claim_document", "claim_pay",
+             "claim_slip", "export", "search_id", "passbook", "passbook_pdf", "contributions",
+             "plan", "collect_pay", "desk_pay"]  # fmt: skip
+    assert sorted(codes) == sorted(MemberView.What.values)
+    assert all(len(code) <= 20 for code in codes)
+
+
+def test_a_view_after_midnight_shows_the_thai_day(fund, member, users, client_for):
+    # 02:30 in Bangkok is 19:30 the day before in UTC: the report must show the Thai day.
+    at = dt.datetime(2026, 3, 15, 2, 30, tzinfo=BANGKOK)
+    with fund_scope(fund):
+        MemberView.objects.create(
+            fund=fund, member=member, user=users["collector"], what="detail", path="/x/", at=at
+        )
+    report, _ = _report(fund)
+    params = {"from_date": "14/03/2569", "to_date": "16/03/2569"}
+    html = _english(client_for("auditor")).get(report, params).content.decode()
+    assert "15 Mar 2569 BE 02:30:00" in html
+    assert "14 Mar 2569" not in html
+
+
+def test_be_date_shows_a_moment_on_its_thai_day():
+    at = dt.datetime(2026, 3, 14, 19, 30, tzinfo=dt.UTC)  # 02:30 on the 15th in Bangkok
+    template = Template("{{ at|be_date:'numeric' }} {{ day|be_date:'numeric' }}")
+    rendered = template.render(Context({"at": at, "day": dt.date(2026, 3, 14)}))
+    assert rendered == "15/03/2569 14/03/2569"
+    # Inside {% localtime off %} the moment stays in UTC, as Django's own date filter does.
+    off = Template("{% load tz %}{% localtime off %}{{ at|be_date:'numeric' }}{% endlocaltime %}")
+    assert off.render(Context({"at": at})) == "14/03/2569"

@@ -13,7 +13,9 @@ from kongtun.lib.thaidate import format_date
 register = template.Library()
 
 
-@register.filter
+# expects_localtime: a stored moment (UTC) is shown on the day it was in Thailand, not the day
+# in UTC, which is the day before until 07:00.
+@register.filter(expects_localtime=True)
 def be_date(value: dt.date | None, style: str = "short") -> str:
     return format_date(value, style)
 
