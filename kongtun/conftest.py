@@ -142,3 +142,34 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_both_factors(monkeypatch: Any) -> Iterator[None]:
+    """`Client.force_login` skips our login view, so it never gives the code; the session
+    middleware would log out every privileged user it logs in. Sessions it starts count as
+    two-step logins; every other login (Client.login, the real views) gets no such mark, so the
+    tests that log in through the views still prove the code is needed."""
+    from django.contrib.auth.signals import user_logged_in
+
+    from kongtun.accounts.pending import VERIFIED
+
+    forcing: list[bool] = []
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        forcing.append(True)
+        try:
+            original(self, user, backend)
+        finally:
+            forcing.pop()
+
+    def mark(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        if forcing and request is not None:
+            request.session[VERIFIED] = True
+
+    uid = "kongtun-tests-force-login-verified"
+    user_logged_in.connect(mark, dispatch_uid=uid, weak=False)
+    monkeypatch.setattr(Client, "force_login", force_login)
+    yield
+    user_logged_in.disconnect(dispatch_uid=uid)

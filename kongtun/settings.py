@@ -181,6 +181,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Issue 8, H4b: lock per (user name, real client) also behind the proxy, where REMOTE_ADDR is
+# the proxy for everyone (kongtun/accounts/client_ip.py).
+AXES_CLIENT_IP_CALLABLE = "kongtun.accounts.client_ip.axes_client_ip"
 
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is then an idle timeout

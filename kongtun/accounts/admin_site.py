@@ -13,13 +13,17 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 
 class KongtunAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            # Logged in but not staff: our login would send them straight back here (it skips
+            # the form for the logged-in), round and round. Say no instead.
+            return render(request, "accounts/admin_forbidden.html", status=403)
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(reverse("accounts-login") + "?" + urlencode({"next": next_url}))
 

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 
+from kongtun.accounts import totp
 from kongtun.accounts.models import User
+from kongtun.lib.crypto import decrypt, encrypt
 
 PENDING = "kongtun_mfa_pending"
 # Set on the session by the second step: this login gave both factors.
@@ -57,6 +59,19 @@ def pending_get(request: HttpRequest) -> Pending | None:
         pending_clear(request)
         return None
     return Pending(user, str(data.get("next") or ""), str(data["backend"]))
+
+
+def pending_enrol_secret(request: HttpRequest) -> bytes:
+    """The secret to set up the app with, new for each pending login and kept only in its
+    session (encrypted, as sessions are rows in the database) until a code confirms it.
+
+    Someone else who knows the password gets a secret of their own, so they can neither see
+    the one the real person scans nor plant one for them to scan."""
+    data = request.session[PENDING]
+    if "secret" not in data:
+        data["secret"] = encrypt(totp.to_base32(totp.new_secret()))
+        request.session.modified = True
+    return totp.from_base32(decrypt(str(data["secret"])))
 
 
 def pending_clear(request: HttpRequest) -> None:

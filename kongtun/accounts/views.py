@@ -22,6 +22,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from kongtun.accounts.models import RecoveryCode, User
 from kongtun.accounts.pending import (
     Pending,
     pending_clear,
+    pending_enrol_secret,
     pending_finish,
     pending_get,
     pending_start,
@@ -39,16 +41,14 @@ from kongtun.accounts.selectors import mfa_device, mfa_enrolled, mfa_required
 from kongtun.accounts.services import (
     AlreadyEnrolled,
     Outcome,
-    device_secret,
     mfa_check,
-    mfa_enrol_start,
+    mfa_enrol_confirm,
     mfa_reset,
     recovery_codes_issue,
 )
 from kongtun.public.ratelimit import Limit, allow
 
 ISSUER = "Kongtun"
-NEW_CODES = "kongtun_mfa_new_codes"
 
 
 def _login_limit() -> Limit:
@@ -64,10 +64,17 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _locked(request: HttpRequest) -> HttpResponse:
+def _locked(request: HttpRequest, outcome: Outcome) -> HttpResponse:
     pending_clear(request)
-    context = {"minutes": settings.MFA_LOCKOUT_MINUTES}
+    context = {"minutes": settings.MFA_LOCKOUT_MINUTES, "blocked": outcome is Outcome.BLOCKED}
     return render(request, "accounts/mfa_locked.html", context, status=429)
+
+
+LOCKED = (Outcome.LOCKED, Outcome.BLOCKED)
+WRONG_CODE = _lazy(
+    "This code is not right. Type the 6 digits the app shows now for Kongtun; "
+    "a code works only once."
+)
 
 
 def _start_again(request: HttpRequest) -> HttpResponse:
@@ -99,21 +106,13 @@ class KongtunLoginView(LoginView):
         return redirect("accounts-mfa-code" if mfa_enrolled(user) else "accounts-mfa-enrol")
 
 
-def _checked(
-    request: HttpRequest, pending: Pending, *, enrolling: bool
-) -> tuple[Outcome, CodeForm]:
+def _checked(request: HttpRequest, pending: Pending) -> tuple[Outcome, CodeForm]:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return Outcome.WRONG, form
-    outcome = mfa_check(user=pending.user, code=form.cleaned_data["code"], enrolling=enrolling)
+    outcome = mfa_check(user=pending.user, code=form.cleaned_data["code"])
     if outcome is Outcome.WRONG:
-        form.add_error(
-            "code",
-            _(
-                "This code is not right. Type the 6 digits the app shows now for Kongtun; "
-                "a code works only once."
-            ),
-        )
+        form.add_error("code", str(WRONG_CODE))
     return outcome, form
 
 
@@ -129,9 +128,9 @@ def mfa_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not allow(request, _login_limit()):
             return _too_many(request)
-        outcome, form = _checked(request, pending, enrolling=False)
-        if outcome is Outcome.LOCKED:
-            return _locked(request)
+        outcome, form = _checked(request, pending)
+        if outcome in LOCKED:
+            return _locked(request, outcome)
         if outcome is Outcome.RECOVERY:
             messages.warning(
                 request,
@@ -147,28 +146,33 @@ def mfa_code(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
-    """Setting up the app after the password: scan (or type) the secret, confirm with a code,
-    then the recovery codes are shown once and the person is logged in."""
+    """Setting up the app after the password: scan (or type) the secret, confirm with a code;
+    the answer to the right code logs the person in and shows the recovery codes, once."""
     pending = pending_get(request)
     if pending is None:
         return _start_again(request)
-    try:
-        device = mfa_enrol_start(user=pending.user)
-    except AlreadyEnrolled:
+    if mfa_enrolled(pending.user):
         return redirect("accounts-mfa-code")
+    secret = pending_enrol_secret(request)
     form = CodeForm()
     if request.method == "POST":
         if not allow(request, _login_limit()):
             return _too_many(request)
-        outcome, form = _checked(request, pending, enrolling=True)
-        if outcome is Outcome.LOCKED:
-            return _locked(request)
+        form = CodeForm(request.POST)
+        outcome = Outcome.WRONG
+        if form.is_valid():
+            try:
+                outcome = mfa_enrol_confirm(
+                    user=pending.user, secret=secret, code=form.cleaned_data["code"]
+                )
+            except AlreadyEnrolled:
+                return redirect("accounts-mfa-code")
         if outcome is Outcome.ACCEPTED:
             codes = recovery_codes_issue(user=pending.user)
             next_url = pending_finish(request, pending)
-            request.session[NEW_CODES] = {"codes": codes, "next": next_url}
-            return redirect("accounts-recovery-codes")
-    secret = device_secret(device)
+            # Shown in this answer and kept nowhere else: not even the session holds them.
+            return _recovery_codes(request, codes, next_url)
+        form.add_error("code", str(WRONG_CODE))
     uri = totp.provisioning_uri(secret, pending.user.username, ISSUER)
     qr = segno.make(uri, error="m", micro=False)
     # segno writes the SVG itself from the address: no user text goes into it unescaped.
@@ -184,19 +188,15 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/enrol.html", context)
 
 
-@never_cache
-@login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def _recovery_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
     """The new recovery codes, shown this once."""
-    shown = request.session.pop(NEW_CODES, None)
-    if not isinstance(shown, dict):
-        return redirect("accounts-mfa")
-    next_url = str(shown.get("next") or "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = reverse(settings.LOGIN_REDIRECT_URL)
-    return render(
-        request, "accounts/recovery_codes.html", {"codes": shown["codes"], "next_url": next_url}
+    response = render(
+        request, "accounts/recovery_codes.html", {"codes": codes, "next_url": next_url}
     )
+    add_never_cache_headers(response)
+    return response
 
 
 @never_cache
@@ -216,9 +216,9 @@ def mfa_manage(request: HttpRequest) -> HttpResponse:
         outcome = Outcome.WRONG
         if form.is_valid():
             outcome = mfa_check(user=user, code=form.cleaned_data["code"])
-        if outcome is Outcome.LOCKED:
+        if outcome in LOCKED:
             logout(request)
-            return _locked(request)
+            return _locked(request, outcome)
         if outcome in (Outcome.ACCEPTED, Outcome.RECOVERY):
             mfa_reset(user=user, actor=user, reason="own")
             backend = request.session.get(BACKEND_SESSION_KEY)
