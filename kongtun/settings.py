@@ -181,7 +181,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Issue 8, H4b: lock per (user name, real client) also behind the proxy, where REMOTE_ADDR is
+# Lock per (user name, real client) also behind the proxy, where REMOTE_ADDR is
 # the proxy for everyone (kongtun/accounts/client_ip.py).
 AXES_CLIENT_IP_CALLABLE = "kongtun.accounts.client_ip.axes_client_ip"
 
