@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -219,12 +220,11 @@ def _opening_history(member: Member, actor: Any) -> list[StatusChange]:
 
 def _disability_consent_error(member: Member | None, data: MemberInput) -> dict[str, list[str]]:
     """Disability is health data (PDPA §26): it is kept only with the member's explicit consent,
-    given with this form or already on record."""
+    given with this form or already on record. A member recorded as disabled before consent
+    was asked for gets no pass: the next edit asks for it, or for another type."""
     if data.member_type != MemberType.DISABLED or data.sensitive_consent:
         return {}
-    if member is not None and (
-        member.member_type == MemberType.DISABLED or _has_sensitive_consent(member)
-    ):
+    if member is not None and _has_sensitive_consent(member):
         return {}
     return {
         "member_type": [
@@ -270,6 +270,33 @@ def _record_sensitive_consent(member: Member, actor: Any) -> None:
     )
 
 
+def is_erased(member: Member) -> bool:
+    """Whether the member's personal data was erased (pseudonymised) by the privacy app.
+
+    Looked up by name: the privacy app builds on this one, not the other way round. The
+    pseudonym's marker counts too, for a copy restored from before the erasure's row."""
+    erasure = apps.get_model("privacy", "Erasure")
+    if erasure._default_manager.filter(member_id=member.pk).exists():
+        return True
+    return member.national_id_tail == "" and member.national_id_index.startswith("erased:")
+
+
+def _refuse_if_erased(member: Member) -> None:
+    """An erased person does not come back through an edit, a status change, an heir or a
+    consent: reapplying the erasure after a restore would wipe the data typed in again."""
+    if is_erased(member):
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _(
+                        "This person's data was erased at their request; register them again "
+                        "as a new member."
+                    )
+                ]
+            }
+        )
+
+
 def member_register(*, fund: Fund, actor: Any, data: MemberInput) -> Member:
     """Add one member to the register, or raise ValidationError with a message per field."""
     today = timezone.localdate()
@@ -311,6 +338,7 @@ def member_update(*, member: Member, actor: Any, data: MemberInput) -> Member:
     with transaction.atomic():
         # Lock and re-read, so a status change made meanwhile is neither lost nor overwritten.
         member = Member.objects.select_for_update().get(pk=member.pk)
+        _refuse_if_erased(member)
         if not data.national_id:
             data.national_id = crypto.decrypt(member.national_id_encrypted)
         errors = validate_member_input(fund=member.fund, data=data, today=today, existing=member)
@@ -362,6 +390,7 @@ def member_change_status(
     allowed_from, to_status = TRANSITIONS[event]
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
+        _refuse_if_erased(member)
         if member.status not in allowed_from:
             raise ValidationError(
                 {
@@ -433,6 +462,7 @@ def beneficiary_add(*, member: Member, actor: Any, data: BeneficiaryInput) -> Be
     with transaction.atomic():
         # Locked so that two additions at once cannot together pass 100%.
         member = Member.objects.select_for_update().get(pk=member.pk)
+        _refuse_if_erased(member)
         errors: dict[str, list[str]] = {}
         if not data.full_name:
             errors["full_name"] = [_("Name is required.")]
@@ -493,6 +523,7 @@ def consent_record(
     *, member: Member, actor: Any, purpose: str, channel: str, given_on: dt.date
 ) -> Consent:
     with transaction.atomic():
+        _refuse_if_erased(member)
         if given_on > timezone.localdate():
             raise ValidationError({"given_on": [_("The date cannot be in the future.")]})
         if member.consents.filter(purpose=purpose, withdrawn_on__isnull=True).exists():
@@ -531,15 +562,34 @@ def consent_withdraw(*, consent: Consent, actor: Any, withdrawn_on: dt.date) -> 
             )
         consent.withdrawn_on = withdrawn_on
         consent.save(update_fields=["withdrawn_on"])
-        audit_log(
-            fund=consent.fund,
-            actor=actor,
-            changes=[
-                Change.of(
-                    "members.consent.withdrawn",
-                    consent,
-                    after={"purpose": consent.purpose, "withdrawn_on": str(withdrawn_on)},
-                )
-            ],
-        )
+        changes = [
+            Change.of(
+                "members.consent.withdrawn",
+                consent,
+                after={"purpose": consent.purpose, "withdrawn_on": str(withdrawn_on)},
+            )
+        ]
+        changes += _drop_disability_without_consent(consent)
+        audit_log(fund=consent.fund, actor=actor, changes=changes)
     return consent
+
+
+def _drop_disability_without_consent(consent: Consent) -> list[Change]:
+    """Without the explicit consent the fund may no longer keep that the member has a
+    disability (PDPA §26, §19): the member goes back to the general type."""
+    if consent.purpose != Consent.Purpose.SENSITIVE:
+        return []
+    member = Member.objects.select_for_update().get(pk=consent.member_id)
+    if member.member_type != MemberType.DISABLED or _has_sensitive_consent(member):
+        return []
+    member.member_type = MemberType.GENERAL
+    member.save(update_fields=["member_type", "updated_at"])
+    return [
+        Change.of(
+            "members.member.changed",
+            member,
+            before={"member_type": MemberType.DISABLED},
+            after={"member_type": MemberType.GENERAL},
+            reason="sensitive consent withdrawn",
+        )
+    ]

@@ -12,14 +12,17 @@ docs/privacy.md lists these limits.
 
 Each erasure is also written, without personal data, to a tombstone file outside the database
 (`VAR_DIR/privacy/erasures.jsonl`, fsynced before the transaction commits). After a restore of
-an older copy, `reapply_erasures()` erases again every member listed there, so a backup never
-brings an erased person back.
+an older copy, `reapply_erasures()` erases again every member listed there who may be erased
+(left, without an open claim), so a backup never brings an erased person back; the others are
+skipped and reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +37,15 @@ from django_scopes import scopes_disabled
 
 from kongtun.audit.services import Change, audit_log
 from kongtun.funds.tenancy import fund_scope
-from kongtun.ledger.models import Voucher
+from kongtun.ledger.models import Attachment, Voucher, VoucherLine
 from kongtun.lib import crypto
 from kongtun.lib.text import clean_text
 from kongtun.members.models import Member, Status
 from kongtun.privacy.models import Erasure
 from kongtun.welfare.models import Claim, Document, Payee
 from kongtun.welfare.services import document_path
+
+logger = logging.getLogger(__name__)
 
 PSEUDONYM = "ลบข้อมูลแล้ว"
 # A member who left, died, was expelled, lapsed or was turned down may be erased; an active
@@ -165,15 +170,28 @@ def pseudonymise(member: Member) -> None:
         payee.name = fake
         payee.acknowledged_how = _scrub(payee.acknowledged_how, names, fake)
         payee.save(update_fields=["name", "acknowledged_how"])
-    # Evidence is health data: the files go. The claim, its decision and payment stay.
+    # Evidence is health data: the files go. The claim, its decision and payment stay. The
+    # files are removed only once the erasure commits: if the audit or tombstone write after
+    # this point fails, the rows roll back and must still find their files.
     for document in Document.objects.filter(claim__in=claims):
-        document_path(document).unlink(missing_ok=True)
+        path = document_path(document)
         document.delete()
-    for voucher in Voucher.objects.filter(member=member):
+        transaction.on_commit(functools.partial(path.unlink, missing_ok=True))
+    # A welfare payment's voucher names its payees in the party, description, lines and the
+    # names of attached files. Vouchers and their lines are not append-only (only the posted
+    # journal entry is), so their text is scrubbed; amounts and accounts stay as they are.
+    vouchers = list(Voucher.objects.filter(member=member))
+    for voucher in vouchers:
         voucher.party = _scrub(voucher.party, names, fake)[:200]
         voucher.description = _scrub(voucher.description, names, fake)[:500]
         voucher.rejection_reason = _scrub(voucher.rejection_reason, names, fake)[:500]
         voucher.save(update_fields=["party", "description", "rejection_reason"])
+    for line in VoucherLine.objects.filter(voucher__in=vouchers).exclude(description=""):
+        line.description = _scrub(line.description, names, fake)[:300]
+        line.save(update_fields=["description"])
+    for attachment in Attachment.objects.filter(voucher__in=vouchers):
+        attachment.original_name = _scrub(attachment.original_name, names, fake)[:255]
+        attachment.save(update_fields=["original_name"])
 
 
 def _names_of(member: Member) -> list[str]:
@@ -292,10 +310,33 @@ def tombstones_merge(found: list[dict[str, Any]]) -> int:
     return added
 
 
+@dataclass(frozen=True)
+class ReapplyReport:
+    """What `reapply_erasures_report()` did: member codes erased again, and those it left
+    alone because the restored copy shows them as still needing their data."""
+
+    applied: list[str]
+    skipped: list[str]
+
+
 def reapply_erasures() -> int:
     """Erase again every member the tombstone file lists whom the database (restored from an
     older copy) shows unerased. Returns how many were re-applied; idempotent."""
-    applied = 0
+    return len(reapply_erasures_report().applied)
+
+
+def reapply_erasures_report() -> ReapplyReport:
+    """As `reapply_erasures()`, with the members skipped.
+
+    A member whose row the copy shows unchanged since the erasure is erased again whatever
+    its status: the copy is simply older than the erasure (taken while the person was still
+    active, before they left and asked), and the person must not come back (P5). A member
+    changed after the erasure is erased again only if erasable (left, lapsed, died, expelled,
+    turned down) and without an open claim, as a manual erasure would be: wiping an active
+    member or one with a claim under way would lose data the fund still needs. Those are
+    skipped, logged and reported, for the chair to look at by hand."""
+    applied: list[str] = []
+    skipped: list[str] = []
     done: set[str] = set()
     for stone in tombstones():
         if stone.member in done:
@@ -309,6 +350,18 @@ def reapply_erasures() -> int:
             member = Member.objects.select_for_update().get(pk=member.pk)
             if is_pseudonymised(member) and Erasure.objects.filter(member=member).exists():
                 continue
+            open_claim = Claim.objects.filter(member=member, status__in=OPEN_CLAIM).exists()
+            older_copy = _changed_before(member, stone.erased_at)
+            if not older_copy and (member.status not in ERASABLE or open_claim):
+                logger.warning(
+                    "erasure of member %s (fund %s) not re-applied: status %s%s",
+                    stone.member,
+                    stone.fund,
+                    member.status,
+                    ", open claim" if open_claim else "",
+                )
+                skipped.append(stone.member)
+                continue
             _erase(
                 member,
                 actor=None,
@@ -317,8 +370,20 @@ def reapply_erasures() -> int:
                 action="privacy.member.erasure_reapplied",
                 tombstone=False,  # the line that brought us here is still in the file
             )
-            applied += 1
-    return applied
+            applied.append(stone.member)
+    return ReapplyReport(applied, skipped)
+
+
+def _changed_before(member: Member, erased_at: str) -> bool:
+    """Whether the member's row was last changed before the erasure (an unreadable time
+    counts as not: the stricter rule then applies)."""
+    try:
+        when = dt.datetime.fromisoformat(erased_at)
+    except ValueError:
+        return False
+    if timezone.is_naive(when):
+        return False
+    return member.updated_at <= when
 
 
 def member_erase_expired(*, member: Member, reason: str) -> Erasure | None:

@@ -1,6 +1,7 @@
 """The retention job (PDPA §37(3)): remove what the record of processing says is kept no longer.
 
-- an application never approved (applicant or turned down) for a year: pseudonymised;
+- an application never approved (applicant or turned down) for a year: pseudonymised, a
+  pending one first turned down;
 - a member who resigned, died or was expelled ten years ago: pseudonymised;
 - evidence files of a claim closed five years ago: deleted (the claim and its payment stay);
 - "who viewed which member" rows older than two years: deleted.
@@ -15,16 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from kongtun.audit.models import MemberView
 from kongtun.audit.services import Change, audit_log
 from kongtun.funds.models import Fund
 from kongtun.funds.tenancy import fund_scope
-from kongtun.members.models import Member, Status
+from kongtun.members.models import Event, Member, Status
+from kongtun.members.services import member_change_status
 from kongtun.privacy import ropa
 from kongtun.privacy.erasure import OPEN_CLAIM, member_erase_expired
 from kongtun.privacy.models import Erasure
@@ -109,10 +113,13 @@ def _fund_run(fund: Fund, today: dt.date, dry_run: bool) -> dict[str, int]:
     }
     if dry_run or not any(counts.values()):
         return counts
-    for member in applicants:
-        member_erase_expired(member=member, reason="retention: application not approved (1 year)")
-    for member in finished:
-        member_erase_expired(member=member, reason="retention: membership ended (10 years)")
+    # Reasons are kept in the fund's language (Thai), not the language of whoever runs the job.
+    with translation.override(settings.LANGUAGE_CODE):
+        for member in applicants:
+            _applicant_expire(member, today)
+        ended = _("Retention: membership ended ten years ago")
+        for member in finished:
+            member_erase_expired(member=member, reason=ended)
     with transaction.atomic():
         for document in documents:
             document.delete()
@@ -128,28 +135,31 @@ def _fund_run(fund: Fund, today: dt.date, dry_run: bool) -> dict[str, int]:
     return counts
 
 
-def access_log_model() -> tuple[type[models.Model], str] | None:
-    """The "who viewed which member" log, if installed: the audit app's model linked to a
-    member, and its first date-time field."""
-    member = apps.get_model("members", "Member")
-    try:
-        candidates = apps.get_app_config("audit").get_models()
-    except LookupError:
-        return None
-    for model in candidates:
-        fields = model._meta.concrete_fields
-        if any(f.is_relation and f.related_model is member for f in fields):
-            when = [f.name for f in fields if isinstance(f, models.DateTimeField)]
-            if when:
-                return model, when[0]
-    return None
+def _applicant_expire(member: Member, today: dt.date) -> None:
+    """An application left undecided for a year is first turned down, as the committee would,
+    then pseudonymised: erasure is for people no longer in the fund's business, never for a
+    pending application, and the history says why it ended."""
+    with transaction.atomic():
+        if member.status == Status.APPLICANT:
+            member = member_change_status(
+                member=member,
+                actor=None,
+                event=Event.REJECTED,
+                effective_on=max(min(today, timezone.localdate()), member.status_since),
+                note=_("Retention: the application was not decided within a year"),
+            )
+        member_erase_expired(
+            member=member, reason=_("Retention: application not approved within a year")
+        )
+
+
+def access_log_model() -> tuple[type[models.Model], str]:
+    """The "who viewed which member" log and its date-time field."""
+    return MemberView, "at"
 
 
 def _access_log_purge(today: dt.date, dry_run: bool) -> int:
-    found = access_log_model()
-    if found is None:
-        return 0
-    model, when = found
+    model, when = access_log_model()
     cutoff = today - dt.timedelta(days=ropa.ACCESS_LOG_DAYS)
     with scopes_disabled():
         old = model._default_manager.filter(**{f"{when}__date__lte": cutoff})

@@ -242,7 +242,7 @@ ROPA: tuple[Record, ...] = (
         "username first_name last_name full_name email password last_login date_joined",
         "staff",
     ),
-    _r("accounts.User", "is_active is_staff is_superuser", "staff"),
+    _r("accounts.User", "is_active is_staff is_superuser sessions_version", "staff"),
     _r(
         "funds.CommitteeMember",
         "full_name position representing term_start term_end user",
@@ -253,7 +253,8 @@ ROPA: tuple[Record, ...] = (
     _r("funds.OfficerAssignment", "user level area_code", "staff"),
     _r(
         "accounts.MFADevice",
-        "user secret_encrypted confirmed_at last_step failures locked_until created_at",
+        "user secret_encrypted confirmed_at last_step failures locked_until created_at "
+        "failures_today failures_since blocked_at",
         "staff",
         _("Two-step login: the shared secret is encrypted"),
     ),
@@ -444,16 +445,96 @@ class Row:
     names: tuple[str, ...] = ()  # the fields' names
 
 
+# Labels for the fields and models the record shows whose own verbose name is an untranslated
+# default ("recorded by", "made at"): the record gives them its own, rather than reaching into
+# other apps' models.
+_FIELD_LABELS: dict[str, Promise] = {
+    "accepted_by": _("accepted by"), "acknowledged_by": _("acknowledged by"),
+    "blocked_at": _("blocked at"), "failures_since": _("counting wrong codes since"),
+    "failures_today": _("wrong codes today"), "sessions_version": _("login sessions version"),
+    "actor": _("done by"), "amount": _("amount"), "assessed_amount": _("assessed amount"),
+    "batch": _("import batch"), "beneficiary": _("beneficiary"), "benefit": _("benefit"),
+    "code_hash": _("code (keyed hash)"), "collector": _("collector"),
+    "confirmed_at": _("confirmed at"), "content_type": _("file type"),
+    "created_at": _("created at"), "credit": _("credit"), "data": _("details of the change"),
+    "date": _("date"), "decided_at": _("decided at"), "decided_by": _("decided by"),
+    "deducted_receipt": _("receipt of the deducted dues"), "entered_at": _("entered at"),
+    "entered_by": _("entered by"), "entry": _("book entry"), "epoch": _("membership period"),
+    "erased_by": _("erased by"), "expected": _("expected amount"), "failures": _("failed tries"),
+    "fees_due": _("fees due"), "fiscal_year": _("fiscal year"), "from_status": _("from status"),
+    "full_amount": _("full amount"), "funder": _("matching funder"), "granted_at": _("granted at"),
+    "key": _("benefit key"), "last_step": _("last code step used"),
+    "locked_until": _("locked until"), "made_at": _("made at"), "made_by": _("made by"),
+    "meeting": _("meeting"), "money_account": _("cash or bank account"),
+    "national_id_encrypted": _("national ID (encrypted)"),
+    "national_id_index": _("national ID (keyed index)"),
+    "national_id_tail": _("last 3 digits of the national ID"), "nights_paid": _("nights paid"),
+    "object_id": _("record number"), "object_type": _("kind of record"),
+    "original_name": _("file name"), "outcome": _("outcome"), "paid_by": _("paid by"),
+    "paid_on": _("paid on"), "paid_through": _("paid through"), "path": _("page address"),
+    "plan": _("contribution plan"), "reasons": _("reasons"), "received_by": _("received by"),
+    "recorded_at": _("recorded at"), "recorded_by": _("recorded by"),
+    "reference": _("reference"), "regulation": _("regulation"),
+    "rejection_reason": _("reason for rejection"), "secret_encrypted": _("secret (encrypted)"),
+    "seq": _("receipt sequence"), "session": _("collection round"), "sha256": _("file checksum"),
+    "share_percent": _("share (%)"), "size": _("file size"), "status": _("status"),
+    "stored_name": _("stored file name"), "to_status": _("to status"),
+    "updated_at": _("updated at"), "uploaded_at": _("uploaded at"),
+    "uploaded_by": _("uploaded by"), "used_at": _("used at"), "user": _("user"),
+    "void_entry": _("voiding book entry"), "voided_at": _("voided at"),
+    "voided_by": _("voided by"), "voucher": _("voucher"),
+    "withdrawn_reason": _("reason for withdrawal"),
+}  # fmt: skip
+_MODEL_LABELS: dict[str, Promise] = {
+    "accounts.RecoveryCode": _("recovery code"),
+    "contributions.MatchedMember": _("matched member"),
+    "contributions.MemberPlan": _("member's plan"),
+    "contributions.PastPayment": _("past payment"),
+    "contributions.Standing": _("member's standing"),
+    "welfare.Document": _("claim document"),
+    "welfare.Payee": _("payee"),
+}
+
+
+def field_label(model: type[models.Model], name: str) -> str | Promise:
+    """The field's own verbose name when it is translated, else the record's label."""
+    field = model._meta.get_field(name)
+    label = getattr(field, "verbose_name", name)
+    return label if isinstance(label, Promise) else _FIELD_LABELS.get(name, str(label))
+
+
+def model_label(model: type[models.Model]) -> str | Promise:
+    label = model._meta.verbose_name
+    if model._meta.label in _MODEL_LABELS:
+        return _MODEL_LABELS[model._meta.label]
+    return label if isinstance(label, Promise) else str(label)
+
+
+def untranslated_labels() -> list[str]:
+    """Fields and models the record would show in English whatever the language."""
+    found = []
+    for record in ROPA:
+        model = apps.get_model(record.model)
+        if not isinstance(model_label(model), Promise):
+            found.append(record.model)
+        found += [
+            f"{record.model}.{n}"
+            for n in record.fields
+            if not isinstance(field_label(model, n), Promise)
+        ]
+    return found
+
+
 def rows() -> Iterator[Row]:
     for purpose in PURPOSES:
         for record in ROPA:
             if record.purpose != purpose.key:
                 continue
             model = apps.get_model(record.model)
-            names = [str(model._meta.get_field(n).verbose_name) for n in record.fields]
+            names = [str(field_label(model, n)) for n in record.fields]
             yield Row(
                 purpose,
-                str(model._meta.verbose_name),
+                str(model_label(model)),
                 record.model,
                 names,
                 str(record.note),

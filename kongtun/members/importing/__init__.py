@@ -313,6 +313,16 @@ def _read_row(
     for name, messages in checked.items():
         if name not in failed:  # what could not be read is reported once, as unreadable
             errors.setdefault(name, []).extend(messages)
+    if data.member_type == MemberType.DISABLED and "member_type" not in failed:
+        # Disability is health data (PDPA §26): kept only with the member's explicit consent,
+        # which a sheet cannot show. The whole file waits, as for any other row error.
+        errors.setdefault("member_type", []).append(
+            _(
+                "“Person with disability” is health data and is not imported: put the general "
+                "type here, then record the member's explicit consent for health and disability "
+                "data and change the type on the member's page (PDPA section 26)."
+            )
+        )
     _check_repeats(number, digits, values.get("number", ""), errors, ctx)
     cell_errors = [
         CellError(_column_label(name, layout), message)

@@ -879,7 +879,6 @@ class TestValues:
             ("เด็ก/เยาวชน", MemberType.CHILD),
             ("เด็ก / เยาวชน", MemberType.CHILD),
             ("ผู้สูงอายุ", MemberType.ELDERLY),
-            ("ผู้พิการ", MemberType.DISABLED),
             ("ผู้ด้อยโอกาส", MemberType.DISADVANTAGED),
             ("เด็กกำพร้า", MemberType.ORPHAN),
             ("orphan", MemberType.ORPHAN),
@@ -888,6 +887,11 @@ class TestValues:
     )
     def test_member_types(self, in_fund, typed, code):
         assert accepted_one(in_fund, ประเภทสมาชิก=typed).member_type == code
+
+    @pytest.mark.parametrize("typed", ["ผู้พิการ", "คนพิการ", "disabled"])
+    def test_a_disability_is_not_imported_without_explicit_consent(self, in_fund, typed):
+        refused_cell(in_fund, "ประเภทสมาชิก", "not imported", ประเภทสมาชิก=typed)
+        assert not Member.objects.filter(fund=in_fund).exists()
 
     def test_an_unknown_member_type_lists_the_choices(self, in_fund):
         result = refused_cell(

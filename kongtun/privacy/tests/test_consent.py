@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kongtun.accounts.models import User
+from kongtun.audit.models import AuditEntry
 from kongtun.conftest import member_data
 from kongtun.funds.models import Fund
 from kongtun.members.forms import ConsentForm, WithdrawForm
@@ -124,6 +125,35 @@ def test_the_disability_type_needs_explicit_consent(in_fund: Fund, users: dict[s
     )
     edit = member_data(403, member_type=MemberType.DISABLED, national_id="")
     assert member_update(member=other, actor=actor, data=edit).member_type == "disabled"
+
+
+def test_withdrawing_the_consent_takes_the_disability_off_the_record(
+    in_fund: Fund, users: dict[str, User]
+) -> None:
+    actor = users["secretary"]
+    member = member_register(
+        fund=in_fund,
+        actor=actor,
+        data=member_data(404, member_type=MemberType.DISABLED, sensitive_consent=True),
+    )
+    consent = member.consents.get(purpose=Consent.Purpose.SENSITIVE)
+    consent_withdraw(consent=consent, actor=actor, withdrawn_on=consent.given_on)
+    member.refresh_from_db()
+    assert member.member_type == MemberType.GENERAL
+    change = AuditEntry.objects.filter(action="members.member.changed").latest("pk")
+    assert '"after":{"member_type":"general"}' in change.data
+
+
+def test_a_member_recorded_disabled_without_consent_gets_no_pass_on_the_next_edit(
+    in_fund: Fund, users: dict[str, User]
+) -> None:
+    actor = users["secretary"]
+    member = member_register(fund=in_fund, actor=actor, data=member_data(405))
+    # As recorded before consent was asked for (an old import, or the admin).
+    Member.objects.filter(pk=member.pk).update(member_type=MemberType.DISABLED)
+    edit = member_data(405, member_type=MemberType.DISABLED, national_id="", phone="0899999999")
+    with pytest.raises(ValidationError, match="explicit consent"):
+        member_update(member=member, actor=actor, data=edit)
 
 
 def test_the_register_form_offers_the_consent(client_for: Any, fund: Fund) -> None:

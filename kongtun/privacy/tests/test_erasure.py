@@ -23,6 +23,7 @@ from kongtun.audit.verify import verify_audit
 from kongtun.conftest import make_national_id, member_data
 from kongtun.funds.models import CommitteeMember, Fund
 from kongtun.funds.tenancy import fund_scope
+from kongtun.ledger.models import Attachment, Voucher, VoucherLine
 from kongtun.members.models import Consent, Event, Member
 from kongtun.members.services import (
     BeneficiaryInput,
@@ -30,14 +31,17 @@ from kongtun.members.services import (
     consent_record,
     member_change_status,
     member_register,
+    member_update,
     national_id_index,
 )
+from kongtun.privacy import erasure as erasure_module
 from kongtun.privacy.erasure import (
     PSEUDONYM,
     is_pseudonymised,
     member_erase,
     pseudonym,
     reapply_erasures,
+    reapply_erasures_report,
     tombstone_path,
 )
 from kongtun.privacy.export import member_export_data
@@ -132,9 +136,21 @@ def test_only_a_member_who_left_without_open_claims_can_be_erased(
 
 
 def test_erasure_keeps_every_amount_and_leaves_the_person_nowhere_but_the_locked_rows(
-    person: Member, users: dict[str, User], committee: list[CommitteeMember], books: Fund
+    person: Member,
+    users: dict[str, User],
+    committee: list[CommitteeMember],
+    books: Fund,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     claim = paid_claim(books, person, users, committee)
+    # The payment voucher as a treasurer may have filled it: a line and a scanned slip name
+    # the person.
+    voucher = Voucher.objects.get(member=person)
+    VoucherLine.objects.filter(voucher=voucher).update(description=f"จ่ายให้ {FIRST} {LAST}")
+    Attachment.objects.create(
+        fund=books, voucher=voucher, stored_name="b" * 40, original_name=f"สลิป {FIRST}.jpg",
+        content_type="image/jpeg", size=1, sha256="0" * 64, uploaded_by=users["treasurer"],
+    )  # fmt: skip
     # Evidence added while a second claim is open, which is then withdrawn.
     second = hospital_claim(books, person, users["secretary"], on=dt.date(2025, 4, 1))
     document = document_add(claim=second, actor=users["secretary"], name=f"{FIRST}.pdf", data=PDF)
@@ -142,9 +158,13 @@ def test_erasure_keeps_every_amount_and_leaves_the_person_nowhere_but_the_locked
     person = _resign(person, users["chair"], note=f"{FIRST} {LAST} ย้ายไปต่างจังหวัด")
     before = money_totals(books)
     needles = [FIRST, LAST, PHONE, STREET, *HEIRS, NID, HEIR_NID, national_id_index(NID)]
-    assert set(_hits(needles)) >= {"members_member", "members_beneficiary", "welfare_claim"}
+    assert set(_hits(needles)) >= {
+        "members_member", "members_beneficiary", "welfare_claim", "ledger_voucherline",
+        "ledger_attachment",
+    }  # fmt: skip
 
-    erasure = member_erase(member=person, actor=users["chair"], reason="คำขอเป็นหนังสือ")
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure = member_erase(member=person, actor=users["chair"], reason="คำขอเป็นหนังสือ")
 
     assert money_totals(books) == before
     person.refresh_from_db()
@@ -154,6 +174,7 @@ def test_erasure_keeps_every_amount_and_leaves_the_person_nowhere_but_the_locked
     assert list(person.beneficiaries.values_list("full_name", flat=True)) == [PSEUDONYM] * 2
     claim.refresh_from_db()
     assert claim.details == "" and claim.approved_amount == before["claims_approved"]
+    assert voucher.total == claim.approved_amount  # the voucher's amounts are untouched
     assert not Document.objects.filter(pk=document.pk).exists()
     assert not document_path(document).exists()
     # What remains: the hash-chained audit trail, and the posted entry of the payment, whose
@@ -271,3 +292,93 @@ def test_the_chair_erases_from_the_member_page_after_confirming(
         assert is_pseudonymised(person)
     detail = chair.get(done["Location"]).content.decode()
     assert FIRST not in detail and pseudonym(person) in detail
+
+
+def _stone(member: Member, fund: Fund, when: dt.datetime) -> None:
+    erasure_module._tombstone_write(
+        json.dumps({"member": str(member.code), "fund": fund.code, "erased_at": when.isoformat()})
+    )
+
+
+def test_a_listed_member_active_again_since_the_erasure_is_skipped_not_wiped(
+    person: Member, users: dict[str, User], books: Fund
+) -> None:
+    # Listed as erased a year ago, yet the row was changed since and shows an active member.
+    _stone(person, books, person.updated_at - dt.timedelta(days=365))
+    assert reapply_erasures() == 0
+    person.refresh_from_db()
+    assert person.first_name == FIRST and not is_pseudonymised(person)
+    assert not Erasure.objects.filter(member=person).exists()
+    assert reapply_erasures_report().skipped == [str(person.code)]
+    out = StringIO()
+    call_command("reapply_erasures", stdout=out)
+    assert "re-applied 0" in out.getvalue() and str(person.code) in out.getvalue()
+
+
+def test_an_erased_person_does_not_come_back_through_the_register(
+    person: Member, users: dict[str, User], books: Fund
+) -> None:
+    actor = users["chair"]
+    person = member_change_status(
+        member=person, actor=actor, event=Event.LAPSED,
+        effective_on=dt.date(2025, 6, 1),
+    )  # fmt: skip
+    member_erase(member=person, actor=actor, reason="คำขอ")
+    refused = "erased at their request; register them again as a new member"
+    with pytest.raises(ValidationError, match=refused):
+        member_change_status(
+            member=person, actor=actor, event=Event.REINSTATED, effective_on=dt.date(2025, 7, 1)
+        )
+    with pytest.raises(ValidationError, match=refused):
+        member_update(
+            member=person, actor=actor, data=member_data(777, first_name=FIRST, national_id=NID)
+        )
+    with pytest.raises(ValidationError, match=refused):
+        beneficiary_add(
+            member=person,
+            actor=actor,
+            data=BeneficiaryInput(
+                full_name=HEIRS[0], relationship="child", share_percent=Decimal(1)
+            ),
+        )
+    with pytest.raises(ValidationError, match=refused):
+        consent_record(
+            member=person, actor=actor, purpose=Consent.Purpose.CONTACT,
+            channel=Consent.Channel.PAPER, given_on=dt.date(2025, 7, 1),
+        )  # fmt: skip
+    person.refresh_from_db()
+    assert is_pseudonymised(person) and person.status == "lapsed"
+
+
+def test_evidence_files_stay_when_the_erasure_fails_after_deleting_their_rows(
+    person: Member,
+    users: dict[str, User],
+    books: Fund,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    claim = hospital_claim(books, person, users["secretary"], on=dt.date(2025, 4, 1))
+    document = document_add(claim=claim, actor=users["secretary"], name="bill.pdf", data=PDF)
+    claim_withdraw(claim=claim, actor=users["secretary"], reason="ขอถอน")
+    person = _resign(person, users["chair"])
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(erasure_module, "_tombstone_append", disk_full)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OSError):
+        member_erase(member=person, actor=users["chair"], reason="คำขอ")
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert document_path(document).read_bytes() == PDF
+    person.refresh_from_db()
+    assert not is_pseudonymised(person)
+
+
+def test_a_copy_older_than_the_erasure_is_erased_again_even_if_active_then(
+    person: Member, users: dict[str, User], books: Fund
+) -> None:
+    # The backup was taken while the person was active; they left and were erased after it.
+    _stone(person, books, person.updated_at + dt.timedelta(days=30))
+    assert reapply_erasures() == 1
+    person.refresh_from_db()
+    assert is_pseudonymised(person) and Erasure.objects.filter(member=person).exists()

@@ -10,17 +10,19 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from kongtun.accounts.models import User
-from kongtun.audit.models import MemberView
+from kongtun.audit.models import AuditEntry, MemberView
 from kongtun.audit.verify import verify_audit
 from kongtun.conftest import member_data
 from kongtun.funds.models import CommitteeMember, Fund
-from kongtun.members.models import Event, Member, Status
+from kongtun.members.models import Event, Member, Status, StatusChange
 from kongtun.members.services import member_change_status, member_register
 from kongtun.privacy.erasure import is_pseudonymised
-from kongtun.privacy.retention import retention_run
+from kongtun.privacy.models import Erasure
+from kongtun.privacy.retention import access_log_model, retention_run
 from kongtun.privacy.tests.conftest import hospital_claim, money_totals, new_member, paid_claim
 from kongtun.welfare.models import Document
 from kongtun.welfare.services import document_add, document_path
@@ -159,3 +161,30 @@ def test_access_log_rows_older_than_two_years_are_deleted(
     assert MemberView.objects.count() == 3
     assert retention_run().access_log_rows == 1
     assert MemberView.objects.count() == 2
+
+
+def test_a_pending_application_is_turned_down_before_it_is_pseudonymised(
+    register: dict[str, Member], books: Fund
+) -> None:
+    with translation.override("en"):  # whoever runs the job, reasons are in the fund's language
+        retention_run(today=RUN)
+    with translation.override("th"):
+        applied = _("Retention: application not approved within a year")
+        not_decided = _("Retention: the application was not decided within a year")
+        ended = _("Retention: membership ended ten years ago")
+    old = register["old_applicant"]
+    old.refresh_from_db()
+    assert old.status == Status.REJECTED and is_pseudonymised(old)
+    step = StatusChange.objects.filter(member=old).latest("pk")
+    assert (step.event, step.from_status, step.recorded_by) == (
+        Event.REJECTED, Status.APPLICANT, None
+    )  # fmt: skip
+    rejected = AuditEntry.objects.get(action="members.member.rejected", object_id=str(old.pk))
+    assert not_decided in rejected.data
+    assert Erasure.objects.get(member=old).reason == applied
+    assert Erasure.objects.get(member=register["left_long_ago"]).reason == ended
+    assert verify_audit() == []
+
+
+def test_the_access_log_is_the_audit_apps_member_view() -> None:
+    assert access_log_model() == (MemberView, "at")

@@ -84,3 +84,11 @@ def test_the_record_page_is_for_chair_secretary_and_auditor(
         body = response.content.decode()
         assert body.count('<section class="card" id="purpose-') == len(ropa.PURPOSES)
         assert 'id="purpose-health"' in body
+
+
+def test_every_label_the_record_shows_is_translated() -> None:
+    # Fields left without a verbose name would show "recorded by", "made at" in English.
+    assert ropa.untranslated_labels() == []
+    with translation.override("en"):
+        shown = {n for row in ropa.rows() for n in row.fields}
+    assert {"recorded by", "made at", "uploaded at", "done by", "page address"} <= shown
