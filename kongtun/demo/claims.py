@@ -275,8 +275,10 @@ class ClaimSpec:
 
     @property
     def memo(self) -> str:
-        """The book entry's memo, as ledger.services.voucher_entry words a voucher's."""
-        return f"{self.voucher} {self.party}: {self.description}"[:500]
+        """The book entry's memo, as ledger.services.voucher_entry words a voucher's (which
+        names no payee when the voucher pays a member)."""
+        party = "" if self.member is not None else f" {self.party}"
+        return f"{self.voucher}{party}: {self.description}"[:500]
 
 
 @dataclass(frozen=True)

@@ -518,10 +518,11 @@ def voucher_entry(voucher: Voucher) -> core.Entry:
         )
     ]
     postings += [core.Posting(ln.account.code, -sign * ln.amount, ln.source) for ln in lines]
+    # A posted entry can never change, so one paying a member does not carry the payee's
+    # name: the voucher keeps it, and erasing the person (PDPA) can still reach it there.
+    party = "" if voucher.member_id else f" {voucher.party}"
     return core.Entry(
-        voucher.date,
-        f"{voucher.number} {voucher.party}: {voucher.description}"[:500],
-        tuple(postings),
+        voucher.date, f"{voucher.number}{party}: {voucher.description}"[:500], tuple(postings)
     )
 
 

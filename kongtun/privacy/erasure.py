@@ -7,7 +7,8 @@ month of birth, phone, house number and road, beneficiaries' names and IDs, stat
 claim's person, address and story, payees' names, vouchers' payee text, and the evidence files.
 
 Rows that the database refuses to change cannot be rewritten: the hash-chained audit trail,
-posted book entries (a welfare payment's entry names its payees) and a voided receipt's reason.
+posted book entries (a payment's entry names no member, but older ones named the payees) and
+a voided receipt's reason.
 docs/privacy.md lists these limits.
 
 Each erasure is also written, without personal data, to a tombstone file outside the database

@@ -210,7 +210,7 @@ ROPA: tuple[Record, ...] = (
         "ledger.Voucher",
         "party description date number kind money_account status entry rejection_reason",
         "money",
-        _("A welfare payment names its payees: the posted book entry keeps that text"),
+        _("A welfare payment names its payees on the voucher; its book entry names no one"),
     ),
     _r(
         "welfare.Claim",
