@@ -10,7 +10,8 @@
    package, file by file, are searched too.
 2. On screen and in files: the member pages, the card, receipts, the passbook, the arrears and
    matching workbooks show only masked IDs: no 13-digit number that passes the checksum, in
-   whatever grouping, except the one the logged "reveal" shows. (Backups: kongtun/backups/tests/test_restore.py.)
+   whatever grouping, except the one the logged "reveal" shows. (Backups are searched by
+   kongtun/backups/tests/test_restore.py.)
 """
 
 from __future__ import annotations
