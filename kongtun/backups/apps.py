@@ -9,8 +9,13 @@ class Config(AppConfig):
         from django.conf import settings
 
         # Only the web server's environment turns the runner on (`make run` sets it on the
-        # gunicorn line); tests and management commands leave it off.
-        if settings.BACKUP_SCHEDULER:
-            from kongtun.backups import scheduler
+        # gunicorn line), and it starts at a worker's first request (scheduler's docstring);
+        # tests and management commands leave it off.
+        from kongtun.backups import scheduler
 
-            scheduler.start()
+        if settings.BACKUP_SCHEDULER and not scheduler.in_management_command():
+            from django.core.signals import request_started
+
+            request_started.connect(
+                scheduler.start_on_request, weak=False, dispatch_uid="kongtun-backup-runner"
+            )

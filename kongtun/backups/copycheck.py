@@ -3,7 +3,9 @@
 `manage.py restore` runs this in its own process with DATABASE_URL pointing at the copy (a
 decrypted SQLite file, or a new PostgreSQL database the dump was loaded into), so every
 check below reads the copy through the same models and code as the live app, and the live
-database is never opened. It writes {"problems": [...], "migrated": [...], "counts": {...}}
+database is never opened. Given the folder of the backup's files (OUT FILES), it also checks
+that every claim document, voucher attachment and package a row names is there with the
+SHA-256 the row keeps. It writes {"problems": [...], "migrated": [...], "counts": {...}}
 to OUT.
 
 Schema: a copy made by an older Kongtun (migrations the code has and the copy lacks) is
@@ -20,7 +22,38 @@ from pathlib import Path
 from typing import Any
 
 
-def check() -> dict[str, Any]:
+def _file_problems(files: Path) -> list[str]:
+    import hashlib
+
+    from django_scopes import scopes_disabled
+
+    from kongtun.exchange.models import ImportedPackage
+    from kongtun.ledger.models import Attachment
+    from kongtun.welfare.models import Document
+
+    problems: list[str] = []
+    with scopes_disabled():
+        for folder, model, what in (
+            ("claim-documents", Document, "claim document"),
+            ("attachments", Attachment, "voucher attachment"),
+            ("packages", ImportedPackage, "package"),
+        ):
+            rows = model.objects.values_list("pk", "stored_name", "sha256")
+            for pk, stored, sha256 in rows.iterator():
+                path = files / folder / stored
+                if not path.is_file():
+                    problems.append(f"files: the {what} of row {pk} is missing from the backup")
+                    continue
+                digest = hashlib.sha256()
+                with path.open("rb") as fh:
+                    for block in iter(lambda: fh.read(1 << 20), b""):
+                        digest.update(block)
+                if digest.hexdigest() != sha256:
+                    problems.append(f"files: the {what} of row {pk} was changed")
+    return problems[:50]
+
+
+def check(files: Path | None = None) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -68,6 +101,8 @@ def check() -> dict[str, Any]:
 
     problems.extend(f"books: {p}" for p in verify_ledger())
     problems.extend(f"audit trail: {p}" for p in verify_audit())
+    if files is not None:
+        problems.extend(_file_problems(files))
     with scopes_disabled():
         counts = {
             "funds": Fund.objects.count(),
@@ -79,16 +114,16 @@ def check() -> dict[str, Any]:
     return {"problems": problems, "migrated": migrated, "counts": counts}
 
 
-def main(out: str) -> None:
+def main(out: str, files: str = "") -> None:
     import django
 
     django.setup()
     try:
-        result = check()
+        result = check(Path(files) if files else None)
     except Exception as exc:  # any failure is a reason to refuse the copy
         result = {"problems": [f"the check stopped: {type(exc).__name__}: {exc}"], "counts": {}}
     Path(out).write_text(json.dumps(result), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

@@ -2,10 +2,10 @@
 schedule.
 
 A backup is a consistent snapshot taken while the fund keeps working (SQLite's online backup
-API; pg_dump's exported snapshot on PostgreSQL), checked, packed with the files the rows point to (claim documents, voucher attachments,
-packages: FILE_FOLDERS under VAR_DIR), encrypted in a private work folder under VAR_DIR and
-only then written, encrypted, to the destination: temp file, fsync, rename. No plaintext copy
-ever touches the destination folder (often a USB stick).
+API; pg_dump's exported snapshot on PostgreSQL), checked, packed with the files the rows point
+to (claim documents, voucher attachments, packages: FILE_FOLDERS under VAR_DIR), encrypted
+in a private work folder under VAR_DIR and only then written to the destination: temp file,
+fsync, rename. No plaintext copy ever touches the destination folder (often a USB stick).
 
 A restore decrypts into the work folder, loads the copy where it cannot harm the live
 database (a file, or a new PostgreSQL database), checks it in a separate process pointed at
@@ -59,7 +59,21 @@ FILE_FOLDERS = ("claim-documents", "attachments", "packages")
 
 
 class BackupError(Exception):
-    """A backup or restore could not be done; `str()` says why and what to do."""
+    """A backup or restore could not be done; `str()` says why and what to do. `code` and
+    `params`: the same for a person reading the page in their language (models.MESSAGES)."""
+
+    def __init__(self, message: str, code: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
+
+    @classmethod
+    def coded(cls, code: str, **params: Any) -> BackupError:
+        from django.utils import translation
+
+        from kongtun.backups.models import message_text
+
+        with translation.override("en"):
+            return cls(message_text(code, params), code, **params)
 
 
 class BackupBusy(BackupError):
@@ -402,11 +416,12 @@ class Made:
 
 
 def _write_backup(folder: Path, passphrase: str, started: dt.datetime) -> Made:
-    fileformat.check_passphrase_strength(passphrase)
+    if len(passphrase) < fileformat.MIN_PASSPHRASE:
+        raise BackupError.coded("passphrase_short", n=fileformat.MIN_PASSPHRASE)
     if not folder.is_absolute():
-        raise BackupError(f"The backup folder must be a full path, not {folder}.")
+        raise BackupError.coded("folder_relative", folder=str(folder))
     if not folder.is_dir():
-        raise BackupError(f"The backup folder {folder} is not there. Is the USB stick plugged in?")
+        raise BackupError.coded("folder_missing", folder=str(folder))
     _clear_leftovers(folder)
     with _workdir("backup") as work:
         snapshot = work / "snapshot"
@@ -468,17 +483,24 @@ def backup_create(
             made = _write_backup(folder, passphrase, started)
     except BackupBusy:
         raise
-    except (BackupError, BackupFileError) as exc:
-        record.ok, record.message = False, str(exc)
+    except BackupError as exc:
+        record.ok = False
+        if exc.code:
+            record.say(exc.code, **exc.params)
+        else:
+            record.say("failed", why=str(exc))
+    except BackupFileError as exc:
+        record.ok = False
+        record.say("failed", why=str(exc))
     except OSError as exc:
-        record.ok, record.message = False, f"Could not write the backup: {exc.strerror or exc}"
+        record.ok = False
+        record.say("write_failed", why=str(exc.strerror or exc))
     else:
         record.ok = True
         record.filename = made.path.name
         record.size = made.size
         record.sha256 = made.sha256
-        heads = made.header.get("audit_heads", {})
-        record.message = f"{len(heads)} audit chains, {made.header.get('migrations')} migrations"
+        record.say("made", **_made_params(made.header))
     record.finished_at = timezone.now()
     record.save()
     return record
@@ -493,6 +515,14 @@ def install_id() -> str:
         )
         schedule.refresh_from_db(fields=["install_id"])
     return schedule.install_id
+
+
+def _made_params(header: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "chains": len(header.get("audit_heads", {})),
+        "migrations": header.get("migrations"),
+        "files": header.get("files", 0),
+    }
 
 
 def prune(folder: Path, keep: int) -> list[str]:
@@ -583,10 +613,26 @@ def backup_if_due(now: dt.datetime | None = None) -> BackupRecord | None:
         return _backup_if_due(now or timezone.now())
 
 
+def backup_request(*, actor: Any) -> None:
+    """ "Back up now" for the in-process runner, which makes it within a minute."""
+    BackupSchedule.objects.filter(pk=schedule_get().pk).update(
+        requested_at=timezone.now(), requested_by=actor
+    )
+
+
 def _backup_if_due(now: dt.datetime) -> BackupRecord | None:
     schedule = BackupSchedule.objects.filter(pk=1).first()
     if schedule is None:
         return None  # nobody set a schedule up
+    if schedule.requested_at is not None and schedule.destination:
+        actor = schedule.requested_by
+        BackupSchedule.objects.filter(pk=schedule.pk).update(requested_at=None, requested_by=None)
+        if settings.BACKUP_PASSPHRASE:
+            return backup_create(
+                folder=Path(schedule.destination),
+                passphrase=settings.BACKUP_PASSPHRASE,
+                actor=actor,
+            )
     scheduled = BackupRecord.objects.filter(scheduled=True)
     good = scheduled.filter(ok=True).order_by("-started_at").first()
     tried = scheduled.order_by("-started_at").first()
@@ -597,23 +643,58 @@ def _backup_if_due(now: dt.datetime) -> BackupRecord | None:
     passphrase = settings.BACKUP_PASSPHRASE
     folder = Path(schedule.destination)
     if not passphrase:
-        record = BackupRecord.objects.create(
+        record = BackupRecord(
             started_at=now,
             finished_at=now,
             folder=str(folder),
             scheduled=True,
             vendor=vendor(),
             ok=False,
-            message="BACKUP_PASSPHRASE is not set in the server's environment (kongtun.env).",
         )
+        record.say("no_passphrase")
+        record.save()
         return record
     record = backup_create(folder=folder, passphrase=passphrase, scheduled=True)
     if record.ok:
         gone = prune(folder, schedule.keep)
         if gone:
-            record.message += f"; removed {len(gone)} old backups"
-            record.save(update_fields=["message"])
+            record.say("made_pruned", **record.message_params, removed=len(gone))
+            record.save(update_fields=["message", "message_code", "message_params"])
     return record
+
+
+def daily_jobs_due(last: dt.datetime | None, now: dt.datetime) -> bool:
+    """Once a local calendar day."""
+    return last is None or timezone.localdate(last) < timezone.localdate(now)
+
+
+def daily_jobs_if_due(now: dt.datetime | None = None) -> bool:
+    """The privacy jobs the runner does once a day: retention (what `manage.py retention`
+    does) and erasures re-applied (which completes one a restore was interrupted in). The
+    day is claimed by one conditional update, so of several server workers one runs them.
+    Returns whether they ran."""
+    from django.db.models import Q
+
+    from kongtun.privacy.erasure import reapply_erasures
+    from kongtun.privacy.retention import retention_run
+
+    now = now or timezone.now()
+    schedule = schedule_get()
+    if not daily_jobs_due(schedule.daily_jobs_at, now):
+        return False
+    day_start = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate(now), dt.time.min), timezone.get_current_timezone()
+    )
+    claimed = (
+        BackupSchedule.objects.filter(pk=schedule.pk)
+        .filter(Q(daily_jobs_at__isnull=True) | Q(daily_jobs_at__lt=day_start))
+        .update(daily_jobs_at=now)
+    )
+    if not claimed:
+        return False
+    retention_run()
+    reapply_erasures()
+    return True
 
 
 # --- Restore -----------------------------------------------------------------------------------

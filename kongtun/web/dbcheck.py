@@ -50,18 +50,22 @@ NETWORK_FILESYSTEMS = frozenset(
 # FUSE file systems that keep files on this machine; any other fuse.* (sshfs, rclone, s3fs,
 # gcsfuse, davfs2, vmhgfs-fuse…) is treated as remote.
 LOCAL_FUSE = frozenset({"gocryptfs", "encfs", "ntfs-3g", "lxcfs", "bindfs", "fuse-overlayfs"})
-# Folder names cloud-sync clients create (compared without case).
+# Folder names cloud-sync clients create, distinctive enough to compare without case.
 CLOUD_FOLDERS = frozenset(
     {
         "dropbox", "onedrive", "google drive", "googledrive", "my drive", "icloud drive",
-        "iclouddrive", "mobile documents", "pcloud drive", "pclouddrive", "mega", "megasync",
-        "nextcloud", "owncloud", "box", "box sync", "seafile", "sync.com", "yandex.disk",
+        "iclouddrive", "mobile documents", "pcloud drive", "pclouddrive", "nextcloud",
+        "owncloud", "seafile", "yandex.disk",
     }
 )  # fmt: skip
-CLOUD_PREFIXES = ("onedrive - ", "dropbox (", "nextcloud-", "box-")
+# Names that are also ordinary words (/srv/box, /opt/mega): only in the vendor's own spelling.
+CLOUD_FOLDERS_EXACT = frozenset({"Box", "Box Sync", "MEGA", "MEGAsync", "MEGA Downloads"})
+CLOUD_PREFIXES = ("onedrive - ", "dropbox (", "nextcloud-")
 # Files a sync client leaves in the folder it syncs (Syncthing, Dropbox, Nextcloud/ownCloud).
-CLOUD_MARKERS = (".stfolder", ".dropbox", ".dropbox.cache", ".nextcloudsync.log",
-                 ".owncloudsync.log", ".sync")  # fmt: skip
+# Dropbox's `.dropbox` counts only as a file: `~/.dropbox` is the folder of its settings.
+CLOUD_MARKERS = (".stfolder", ".dropbox.cache", ".nextcloudsync.log", ".owncloudsync.log",
+                 ".sync")  # fmt: skip
+CLOUD_MARKER_FILES = (".dropbox",)
 CLOUD_MARKER_GLOBS = (".sync_*.db", "._sync_*.db")
 _checked: set[str] = set()
 
@@ -95,10 +99,20 @@ def cloud_sync_folder(path: Path, *, look_for_markers: bool = True) -> str | Non
     the client leaves in it; None when there is none."""
     for folder in path.parents:
         lowered = folder.name.lower()
-        if lowered in CLOUD_FOLDERS or lowered.startswith(CLOUD_PREFIXES):
+        if (
+            lowered in CLOUD_FOLDERS
+            or folder.name in CLOUD_FOLDERS_EXACT
+            or lowered.startswith(CLOUD_PREFIXES)
+        ):
+            return str(folder)
+        # macOS File Provider: every client (iCloud, Dropbox, OneDrive, Google Drive, Box)
+        # syncs from ~/Library/CloudStorage/<Client-Account>.
+        if folder.parent.name == "CloudStorage" and folder.parent.parent.name == "Library":
             return str(folder)
         if look_for_markers and folder != Path(folder.anchor):
             if any((folder / marker).exists() for marker in CLOUD_MARKERS):
+                return str(folder)
+            if any((folder / marker).is_file() for marker in CLOUD_MARKER_FILES):
                 return str(folder)
             if any(any(folder.glob(pattern)) for pattern in CLOUD_MARKER_GLOBS):
                 return str(folder)

@@ -8,7 +8,9 @@ that replace a database run against databases of their own in test_restore.py.
 from __future__ import annotations
 
 import fcntl
+import json
 import re
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +65,7 @@ def test_a_backup_is_one_encrypted_file_named_by_install_and_time_and_recorded(
     assert record.sha256 == fileformat.sha256_of(backup)
     header = fileformat.read_header(backup)[0]
     assert header["vendor"] == services.vendor()
-    assert header["schema"]["backups"] == "0001_initial"
+    assert header["schema"]["backups"] == "0002_install_request_daily_message"
     assert header["keys"] == services.key_fingerprints()
     raw = backup.read_bytes()
     assert b"SQLite format" not in raw and b"PGDMP" not in raw  # never the plain database
@@ -152,3 +154,94 @@ def test_while_a_backup_runs_another_one_is_refused(
         with pytest.raises(CommandError, match="Another backup"):
             call_command("backup", "--to", str(usb), "--passphrase-file", str(passphrase_file))
     assert list(usb.iterdir()) == []
+
+
+def _with_header(path: Path, out: Path, **changes: Any) -> Path:
+    header, _bytes, start = fileformat.read_header(path)
+    raw = json.dumps({**header, **changes}).encode()
+    out.write_bytes(
+        fileformat.MAGIC + struct.pack(">I", len(raw)) + raw + path.read_bytes()[start:]
+    )
+    return out
+
+
+def test_new_backups_use_the_stronger_key_cost(backup: Path) -> None:
+    assert fileformat.read_header(backup)[0]["kdf"]["n"] == 2**17
+
+
+@pytest.mark.parametrize("kdf", [{"n": 2**21}, {"n": 3 * 2**10}, {"r": 17}, {"p": 5}, {"r": 0}])
+def test_a_header_asking_for_too_costly_a_key_is_refused_before_deriving(
+    backup: Path, tmp_path: Path, kdf: dict[str, int]
+) -> None:
+    header = fileformat.read_header(backup)[0]
+    costly = _with_header(backup, tmp_path / "costly.ktbackup", kdf={**header["kdf"], **kdf})
+    with pytest.raises(fileformat.BackupFileError, match="unknown key parameters"):
+        fileformat.decrypt_file(costly, PASSPHRASE, tmp_path / "out")
+
+
+def test_a_typed_passphrase_is_asked_twice(
+    db: Any, usb: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.BACKUP_PASSPHRASE = ""
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    typed = iter([PASSPHRASE, PASSPHRASE + "x"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
+    with pytest.raises(CommandError, match="differ"):
+        call_command("backup", "--to", str(usb))
+    assert list(usb.iterdir()) == []
+    typed = iter([PASSPHRASE, PASSPHRASE])
+    call_command("backup", "--to", str(usb))
+    assert len(list(usb.glob("*.ktbackup"))) == 1
+
+
+def test_a_backup_clears_what_a_crashed_one_left(
+    db: Any, usb: Path, passphrase_file: Path, settings: Any
+) -> None:
+    crashed = Path(settings.VAR_DIR) / "backup-work" / "backup-abc123"
+    crashed.mkdir(parents=True)
+    (crashed / "snapshot").write_bytes(b"plaintext of an earlier snapshot")
+    ours = usb / ".kongtun-20240101-000000.ktbackup.partial"
+    ours.write_bytes(b"half")
+    theirs = usb / ".notes.txt.partial"
+    theirs.write_bytes(b"someone else's")
+    call_command("backup", "--to", str(usb), "--passphrase-file", str(passphrase_file))
+    assert not crashed.exists() and not ours.exists()
+    assert theirs.exists()
+
+
+def _fake_backup(folder: Path, name: str, **header: Any) -> Path:
+    raw = json.dumps({"format": 2, **header}).encode()
+    path = folder / name
+    path.write_bytes(fileformat.MAGIC + struct.pack(">I", len(raw)) + raw)
+    return path
+
+
+def test_pruning_goes_by_the_time_in_the_header_and_only_this_installs_files(
+    db: Any, usb: Path
+) -> None:
+    mine = services.install_id()
+    oldest = _fake_backup(
+        usb,
+        "kongtun-20240101-000000.ktbackup",
+        install=mine,
+        created_at="2024-01-01T00:00:00+00:00",
+    )
+    # Made in the same second: its name sorts before the first one's, its time after.
+    second = _fake_backup(
+        usb,
+        "kongtun-20240101-000000-1.ktbackup",
+        install=mine,
+        created_at="2024-01-01T00:00:30+00:00",
+    )
+    newest = _fake_backup(
+        usb,
+        "kongtun-20240102-000000.ktbackup",
+        install=mine,
+        created_at="2024-01-02T00:00:00+00:00",
+    )
+    other = _fake_backup(
+        usb, "kongtun-20230101-000000.ktbackup", install="another", created_at="2023-01-01T00:00"
+    )
+    unnamed = _fake_backup(usb, "kongtun-20230102-000000.ktbackup", created_at="2023-01-02T00:00")
+    assert services.prune(usb, keep=2) == [oldest.name]
+    assert {p.name for p in usb.iterdir()} == {second.name, newest.name, other.name, unnamed.name}

@@ -355,7 +355,7 @@ def test_a_restore_after_one_that_stopped_half_way_keeps_the_previous_database(
         live.path.unlink()
         done = _restore(live, backup, passphrase_file)
         assert done.returncode == 0, done.stdout + done.stderr
-        assert live.fingerprint()[:5] == before[:5]
+        assert live.fingerprint()[2:] == before[2:]  # the audit trail adds the restore
         return
     import psycopg
 

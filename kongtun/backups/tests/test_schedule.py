@@ -4,7 +4,9 @@ dashboard shows red, and that only the server starts the runner."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from kongtun.backups import scheduler, selectors, services
+from kongtun.backups import fileformat, scheduler, selectors, services
 from kongtun.backups.models import BackupRecord, BackupSchedule
 
 BKK = dt.timezone(dt.timedelta(hours=7))
@@ -84,8 +86,10 @@ def test_the_scheduled_run_backs_up_when_due_and_keeps_the_newest(
     folder = tmp_path / "usb"
     folder.mkdir()
     old = [folder / f"kongtun-202611{d:02d}-180000.ktbackup" for d in (1, 2, 3)]
-    for path in old:
-        path.write_bytes(b"old")
+    for day, path in enumerate(old, start=1):
+        header = {"format": 2, "install": services.install_id(), "created_at": str(_at(day, 18))}
+        raw = json.dumps(header).encode()
+        path.write_bytes(fileformat.MAGIC + struct.pack(">I", len(raw)) + raw)
     (folder / "family-photos.jpg").write_bytes(b"not ours")
     services.schedule_update(actor=None, enabled=True, destination=str(folder), keep=2)
 
@@ -107,10 +111,17 @@ def test_the_runner_is_off_in_tests_and_on_only_where_the_server_turns_it_on(
     tmp_path: Path,
 ) -> None:
     assert django_settings.BACKUP_SCHEDULER is False
-    assert not scheduler._started.is_set()
+    assert not scheduler.started()
+    # A process that serves a request: not at start-up (gunicorn --preload loads the app in
+    # the master, whose threads no worker inherits), at its first request.
     code = (
+        "import sys; sys.argv = [ARGV]; "
         "import django, threading; django.setup(); "
-        "print(any(t.name == 'kongtun-backup-scheduler' for t in threading.enumerate()))"
+        "from django.core.signals import request_started; "
+        "runner = lambda: any(t.name == 'kongtun-backup-scheduler' "
+        "for t in threading.enumerate()); "
+        "before = runner(); request_started.send(sender=None); "
+        "print(before, runner())"
     )
     env = {
         **os.environ,
@@ -118,9 +129,14 @@ def test_the_runner_is_off_in_tests_and_on_only_where_the_server_turns_it_on(
         "KONGTUN_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
-    for value, expected in (("false", "False"), ("true", "True")):
+    for value, argv, expected in (
+        ("false", "gunicorn", "False False"),
+        ("true", "gunicorn", "False True"),
+        ("true", "manage.py", "False False"),  # kongtun.env's BACKUP_SCHEDULER: not for commands
+        ("true", "/venv/lib/django/__main__.py", "False False"),
+    ):
         done = subprocess.run(
-            [sys.executable, "-c", code],
+            [sys.executable, "-c", code.replace("ARGV", repr(argv))],
             env={**env, "BACKUP_SCHEDULER": value},
             capture_output=True,
             text=True,
@@ -146,3 +162,50 @@ def test_a_runner_tick_skips_while_another_holds_the_lock(
             fcntl.flock(other.fileno(), fcntl.LOCK_EX)
         scheduler.tick()
     assert calls == ([] if held else ["ran"])
+
+
+def test_the_daily_jobs_run_once_a_local_day() -> None:
+    assert services.daily_jobs_due(None, _at(26, 0, 5))
+    assert not services.daily_jobs_due(_at(26, 0, 5), _at(26, 23, 59))
+    assert services.daily_jobs_due(_at(26, 23, 59), _at(27, 0, 0))
+    # 23:30 in Bangkok is still the 26th, though it is the 26th 16:30 in UTC.
+    assert not services.daily_jobs_due(_at(26, 1), _at(26, 23, 30).astimezone(dt.UTC))
+
+
+def test_the_runner_runs_retention_and_erasures_once_a_day(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+    monkeypatch.setattr(
+        "kongtun.privacy.retention.retention_run", lambda **kw: ran.append("retention")
+    )
+
+    def reapply() -> int:
+        ran.append("erasures")
+        return 0
+
+    monkeypatch.setattr("kongtun.privacy.erasure.reapply_erasures", reapply)
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    monkeypatch.setattr(scheduler.connections, "close_all", lambda: None)
+    scheduler.tick()
+    scheduler.tick()  # the same day: not again
+    assert ran == ["retention", "erasures"]
+    last = services.schedule_get().daily_jobs_at
+    assert last is not None and timezone.localdate(last) == timezone.localdate()
+    assert services.daily_jobs_if_due(timezone.now() + dt.timedelta(days=1))
+    assert ran == ["retention", "erasures"] * 2
+
+
+def test_back_up_now_is_made_by_the_runner_when_it_is_on(
+    db: Any, tmp_path: Path, settings: Any, users: Any
+) -> None:
+    settings.BACKUP_PASSPHRASE = "requested passphrase 2569"
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    services.schedule_update(actor=None, enabled=False, destination=str(folder))
+    services.backup_request(actor=users["admin"])
+    record = services.backup_if_due()
+    assert record is not None and record.ok and not record.scheduled, record and record.message
+    assert record.made_by == users["admin"]
+    assert (folder / record.filename).is_file()
+    assert services.backup_if_due() is None  # asked once, made once

@@ -106,6 +106,18 @@ def test_back_up_now_writes_the_file_and_lists_it(
     assert str(timezone.localtime(record.started_at).year + 543) in page  # Buddhist era
 
 
+def test_back_up_now_is_handed_to_the_runner_when_the_server_runs_one(
+    client_for: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.BACKUP_PASSPHRASE = "page passphrase 25690"
+    settings.BACKUP_SCHEDULER = True
+    BackupSchedule.objects.create(pk=1, destination=str(tmp_path))
+    response = client_for("admin").post(reverse("backups-now"))
+    assert response.status_code == 303
+    assert not BackupRecord.objects.exists()  # not made inside the request
+    assert BackupSchedule.objects.get().requested_at is not None
+
+
 def test_the_dashboard_shows_the_last_good_backup_red_when_too_old(
     client_for: Any, fund: Fund
 ) -> None:
@@ -134,3 +146,21 @@ def test_a_one_fund_chair_sees_the_card_on_the_fund_page(fund: Fund) -> None:
     chair = _client(_one_fund_user(fund, "chair"))
     page = chair.get("/", follow=True).content.decode()
     assert 'id="backup-status"' in page
+
+
+def test_a_failed_backup_is_kept_as_a_code_and_shown_in_the_readers_language(
+    client_for: Any, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kongtun.backups import models
+
+    settings.BACKUP_PASSPHRASE = "page passphrase 25690"
+    BackupSchedule.objects.create(pk=1, destination=str(tmp_path / "unplugged"))
+    client_for("admin").post(reverse("backups-now"))
+    record = BackupRecord.objects.get()
+    assert record.message_code == "folder_missing"
+    assert record.message_params == {"folder": str(tmp_path / "unplugged")}
+    assert "USB stick" in record.message  # English for the command line and the logs
+    # The page renders the code through gettext: a Thai catalogue's text is what it shows.
+    monkeypatch.setitem(models.MESSAGES, "folder_missing", "ไม่พบโฟลเดอร์ %(folder)s")
+    page = client_for("admin").get(PAGE).content.decode()
+    assert f"ไม่พบโฟลเดอร์ {tmp_path / 'unplugged'}" in page

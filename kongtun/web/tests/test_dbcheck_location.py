@@ -63,6 +63,34 @@ def test_a_plain_folder_is_no_cloud_folder(tmp_path: Path) -> None:
     assert dbcheck.cloud_sync_folder(tmp_path / "Boxes" / "k.sqlite3") is None
 
 
+@pytest.mark.parametrize(
+    "path", ["/srv/box/kongtun.sqlite3", "/opt/mega/var/k.sqlite3", "/home/me/box sync/k.sqlite3"]
+)
+def test_ordinary_words_are_cloud_folders_only_in_the_vendors_spelling(path: str) -> None:
+    assert dbcheck.cloud_sync_folder(Path(path), look_for_markers=False) is None
+
+
+@pytest.mark.parametrize("folder", ["Box Sync", "MEGAsync", "MEGA"])
+def test_the_vendors_spelling_is_a_cloud_folder(folder: str) -> None:
+    path = Path("/home/me") / folder / "k.sqlite3"
+    assert dbcheck.cloud_sync_folder(path, look_for_markers=False) == f"/home/me/{folder}"
+
+
+def test_macos_cloud_storage_folders_are_found() -> None:
+    path = Path("/Users/me/Library/CloudStorage/GoogleDrive-me@example.org/fund/k.sqlite3")
+    assert (
+        dbcheck.cloud_sync_folder(path, look_for_markers=False)
+        == "/Users/me/Library/CloudStorage/GoogleDrive-me@example.org"
+    )
+
+
+def test_dropboxs_settings_folder_in_home_is_no_marker(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".dropbox").mkdir(parents=True)  # Dropbox's own settings, not a synced folder
+    (home / "kongtun").mkdir()
+    assert dbcheck.cloud_sync_folder(home / "kongtun" / "k.sqlite3") is None
+
+
 @pytest.mark.parametrize("marker", [".stfolder", ".dropbox", ".sync_0a1b2c.db"])
 def test_cloud_sync_folders_are_found_by_their_marker(tmp_path: Path, marker: str) -> None:
     synced = tmp_path / "Sync"

@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 folder = options["to"] or selectors.schedule_current().destination
                 if not folder:
                     raise CommandError("Say where to write the backup: --to FOLDER.")
-                passphrase = passphrase_for(options["passphrase_file"], prompt=True)
+                passphrase = passphrase_for(options["passphrase_file"], prompt=True, twice=True)
                 record = services.backup_create(folder=Path(folder), passphrase=passphrase)
         except services.BackupBusy as exc:
             raise CommandError(str(exc)) from exc
