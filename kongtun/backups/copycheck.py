@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 
-def _file_problems(files: Path) -> list[str]:
+def _file_problems(files: Path) -> tuple[list[str], list[str]]:
+    """(problems, missing): a file whose bytes differ from its row's hash is a problem (the
+    copy was damaged or tampered with); a file the backup lacks is only said, because it was
+    already gone when the backup was made (deleted on the computer, or by an erasure or the
+    retention job between the snapshot and the packing) and refusing would make every later
+    backup unrestorable too."""
     import hashlib
 
     from django_scopes import scopes_disabled
@@ -32,6 +37,7 @@ def _file_problems(files: Path) -> list[str]:
     from kongtun.welfare.models import Document
 
     problems: list[str] = []
+    missing: list[str] = []
     with scopes_disabled():
         for folder, model, what in (
             ("claim-documents", Document, "claim document"),
@@ -42,7 +48,7 @@ def _file_problems(files: Path) -> list[str]:
             for pk, stored, sha256 in rows.iterator():
                 path = files / folder / stored
                 if not path.is_file():
-                    problems.append(f"files: the {what} of row {pk} is missing from the backup")
+                    missing.append(f"files: the {what} of row {pk} is missing from the backup")
                     continue
                 digest = hashlib.sha256()
                 with path.open("rb") as fh:
@@ -50,7 +56,7 @@ def _file_problems(files: Path) -> list[str]:
                         digest.update(block)
                 if digest.hexdigest() != sha256:
                     problems.append(f"files: the {what} of row {pk} was changed")
-    return problems[:50]
+    return problems[:50], missing[:50]
 
 
 def check(files: Path | None = None) -> dict[str, Any]:
@@ -101,8 +107,10 @@ def check(files: Path | None = None) -> dict[str, Any]:
 
     problems.extend(f"books: {p}" for p in verify_ledger())
     problems.extend(f"audit trail: {p}" for p in verify_audit())
+    missing: list[str] = []
     if files is not None:
-        problems.extend(_file_problems(files))
+        damaged, missing = _file_problems(files)
+        problems.extend(damaged)
     with scopes_disabled():
         counts = {
             "funds": Fund.objects.count(),
@@ -111,7 +119,7 @@ def check(files: Path | None = None) -> dict[str, Any]:
             "journal_lines": JournalLine.objects.count(),
             "audit_entries": AuditEntry.objects.count(),
         }
-    return {"problems": problems, "migrated": migrated, "counts": counts}
+    return {"problems": problems, "migrated": migrated, "counts": counts, "missing": missing}
 
 
 def main(out: str, files: str = "") -> None:

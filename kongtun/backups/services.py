@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import shutil
@@ -35,7 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -47,6 +48,10 @@ from kongtun.backups import fileformat
 from kongtun.backups.fileformat import BackupFileError
 from kongtun.backups.models import BackupRecord, BackupSchedule
 
+if TYPE_CHECKING:
+    from kongtun.privacy.erasure import ReapplyReport
+
+log = logging.getLogger(__name__)
 SUFFIX = ".ktbackup"
 ERASURES_BESIDE = "kongtun-erasures.jsonl"
 RETRY_AFTER = dt.timedelta(hours=1)  # a failed scheduled backup is tried again after this
@@ -627,12 +632,12 @@ def _backup_if_due(now: dt.datetime) -> BackupRecord | None:
     if schedule.requested_at is not None and schedule.destination:
         actor = schedule.requested_by
         BackupSchedule.objects.filter(pk=schedule.pk).update(requested_at=None, requested_by=None)
-        if settings.BACKUP_PASSPHRASE:
-            return backup_create(
-                folder=Path(schedule.destination),
-                passphrase=settings.BACKUP_PASSPHRASE,
-                actor=actor,
-            )
+        if not settings.BACKUP_PASSPHRASE:
+            # Said on the page like a scheduled one, not dropped without a word.
+            return _no_passphrase(now, Path(schedule.destination), scheduled=False)
+        return backup_create(
+            folder=Path(schedule.destination), passphrase=settings.BACKUP_PASSPHRASE, actor=actor
+        )
     scheduled = BackupRecord.objects.filter(scheduled=True)
     good = scheduled.filter(ok=True).order_by("-started_at").first()
     tried = scheduled.order_by("-started_at").first()
@@ -643,23 +648,27 @@ def _backup_if_due(now: dt.datetime) -> BackupRecord | None:
     passphrase = settings.BACKUP_PASSPHRASE
     folder = Path(schedule.destination)
     if not passphrase:
-        record = BackupRecord(
-            started_at=now,
-            finished_at=now,
-            folder=str(folder),
-            scheduled=True,
-            vendor=vendor(),
-            ok=False,
-        )
-        record.say("no_passphrase")
-        record.save()
-        return record
+        return _no_passphrase(now, folder, scheduled=True)
     record = backup_create(folder=folder, passphrase=passphrase, scheduled=True)
     if record.ok:
         gone = prune(folder, schedule.keep)
         if gone:
             record.say("made_pruned", **record.message_params, removed=len(gone))
             record.save(update_fields=["message", "message_code", "message_params"])
+    return record
+
+
+def _no_passphrase(now: dt.datetime, folder: Path, *, scheduled: bool) -> BackupRecord:
+    record = BackupRecord(
+        started_at=now,
+        finished_at=now,
+        folder=str(folder),
+        scheduled=scheduled,
+        vendor=vendor(),
+        ok=False,
+    )
+    record.say("no_passphrase")
+    record.save()
     return record
 
 
@@ -692,8 +701,13 @@ def daily_jobs_if_due(now: dt.datetime | None = None) -> bool:
     )
     if not claimed:
         return False
-    retention_run()
-    reapply_erasures()
+    # Each on its own, erasures first: a retention failure must not leave an erased person
+    # back for another day.
+    for job in (reapply_erasures, retention_run):
+        try:
+            job()
+        except Exception:
+            log.exception("The daily privacy job %s failed", job.__name__)
     return True
 
 
@@ -786,8 +800,9 @@ def _swap_postgres(restored_name: str) -> str:
                 # under the old name, and dropping it here would lose it.
                 raise RestoreRefused(
                     f"The database {live} is missing and {old} is there: an earlier restore "
-                    f'stopped half-way. Rename it back first (psql: ALTER DATABASE "{old}" '
-                    f'RENAME TO "{live}"), then restore again.'
+                    f'stopped half-way. Put it back first (psql: ALTER DATABASE "{old}" '
+                    f'RENAME TO "{live}"; ALTER DATABASE "{live}" WITH ALLOW_CONNECTIONS '
+                    "true;), then restore again."
                 )
             # A new server (the old one was lost): the checked copy simply becomes the database.
             admin.execute(f'ALTER DATABASE "{restored_name}" RENAME TO "{live}"')
@@ -876,13 +891,18 @@ def _erasures_in(folder: Path) -> list[dict[str, str]]:
     return found
 
 
-def _reapply_erasures(backup_folder: Path) -> int:
-    """Erase again the members erased since the backup was made (PDPA; RELIABILITY P5), as
-    this install's list and the list beside the backup file both know them."""
-    from kongtun.privacy.erasure import reapply_erasures, tombstones_merge
+def _merge_erasures_beside(backup_folder: Path) -> None:
+    """This install's list learns the erasures the list beside the backup file knows."""
+    from kongtun.privacy.erasure import tombstones_merge
 
     tombstones_merge(list(_erasures_in(backup_folder)))
-    return reapply_erasures()
+
+
+def _reapply_erasures() -> ReapplyReport:
+    """Erase again the members erased since the backup was made (PDPA; RELIABILITY P5)."""
+    from kongtun.privacy.erasure import reapply_erasures_report
+
+    return reapply_erasures_report()
 
 
 def restore_backup(
@@ -953,14 +973,10 @@ def _restore_locked(
                 )
             if confirm is not None and not confirm(header, checks):
                 raise RestoreRefused("Restore cancelled; the live database was not changed.")
-            notes = []
-            if kind == "sqlite":
-                _swap_sqlite(plain)
-            else:
-                assert restored_pg is not None
-                old = _swap_postgres(restored_pg)
-                restored_pg = None
-                notes.append(f"The previous database was kept as {old}.")
+            notes = list(checks.get("missing", []))
+            # Before the swap, whatever can be: the files are only added (their names are
+            # unique), and the erasures beside the backup join this install's list, so a
+            # swap that dies half-way leaves neither missing files nor a forgotten erasure.
             if files is None:
                 notes.append(
                     "This backup holds the database alone (made by an older Kongtun): the "
@@ -968,11 +984,29 @@ def _restore_locked(
                 )
             else:
                 notes.append(f"Files put back: {_place_files(files)}.")
+            _merge_erasures_beside(path.parent)
+            if kind == "sqlite":
+                _swap_sqlite(plain)
+            else:
+                assert restored_pg is not None
+                old = _swap_postgres(restored_pg)
+                restored_pg = None
+                notes.append(f"The previous database was kept as {old}.")
         finally:
             if restored_pg is not None:
                 _drop_pg_database(restored_pg)
-    _record_restore(path, header)
-    return Restored(header, checks, _reapply_erasures(path.parent), notes)
+    try:
+        _record_restore(path, header)
+    finally:
+        # Whatever happened to the record, the erased stay erased (and the daily job would
+        # finish it if this process died here).
+        report = _reapply_erasures()
+    notes += [
+        f"Erasure not re-applied, for the chair to look at: member {code} was changed after "
+        "it (active again, or with a claim under way)."
+        for code in report.skipped
+    ]
+    return Restored(header, checks, len(report.applied), notes)
 
 
 def _record_restore(path: Path, header: dict[str, Any]) -> None:

@@ -390,7 +390,10 @@ def member_change_status(
     allowed_from, to_status = TRANSITIONS[event]
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
-        _refuse_if_erased(member)
+        # An erased person may still leave (a copy restored from before their erasure can show
+        # them active, and they must lapse or resign like anyone), but never come back.
+        if to_status in (Status.ACTIVE, Status.APPLICANT):
+            _refuse_if_erased(member)
         if member.status not in allowed_from:
             raise ValidationError(
                 {

@@ -189,11 +189,29 @@ def test_the_runner_runs_retention_and_erasures_once_a_day(
     monkeypatch.setattr(scheduler.connections, "close_all", lambda: None)
     scheduler.tick()
     scheduler.tick()  # the same day: not again
-    assert ran == ["retention", "erasures"]
+    assert ran == ["erasures", "retention"]
     last = services.schedule_get().daily_jobs_at
     assert last is not None and timezone.localdate(last) == timezone.localdate()
     assert services.daily_jobs_if_due(timezone.now() + dt.timedelta(days=1))
-    assert ran == ["retention", "erasures"] * 2
+    assert ran == ["erasures", "retention"] * 2
+
+
+def test_a_failing_daily_job_does_not_stop_the_other(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+
+    def retention(**kw: Any) -> None:
+        raise RuntimeError("a retention rule failed")
+
+    def reapply() -> int:
+        ran.append("erasures")
+        return 0
+
+    monkeypatch.setattr("kongtun.privacy.retention.retention_run", retention)
+    monkeypatch.setattr("kongtun.privacy.erasure.reapply_erasures", reapply)
+    assert services.daily_jobs_if_due(timezone.now())
+    assert ran == ["erasures"]
 
 
 def test_back_up_now_is_made_by_the_runner_when_it_is_on(

@@ -381,3 +381,15 @@ def test_a_copy_older_than_the_erasure_is_erased_again_even_if_active_then(
     assert reapply_erasures() == 1
     person.refresh_from_db()
     assert is_pseudonymised(person) and Erasure.objects.filter(member=person).exists()
+    # Active in that copy, the pseudonym must still be able to leave like anyone (or the
+    # fund's lapse run and its member counts would be stuck), though never come back.
+    person = member_change_status(
+        member=person, actor=users["chair"], event=Event.RESIGNED,
+        effective_on=dt.date.today(),
+    )  # fmt: skip
+    assert person.status == "resigned"
+    with pytest.raises(ValidationError, match="register them again as a new member"):
+        member_change_status(
+            member=person, actor=users["chair"], event=Event.REAPPLIED,
+            effective_on=dt.date.today(),
+        )  # fmt: skip
