@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from kongtun.accounts.models import User
@@ -18,6 +19,12 @@ from kongtun.backups.models import BackupRecord, BackupSchedule
 from kongtun.funds.models import Fund, FundRole
 
 PAGE = "/system/backups/"
+
+
+def _english(client: Client) -> Client:
+    """Read the page in English: it follows the language cookie, as a browser's would."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def _client(user: User) -> Client:
@@ -84,8 +91,7 @@ def test_saving_the_schedule_is_audited(client_for: Any, tmp_path: Path) -> None
 def test_a_relative_or_missing_folder_is_refused(client_for: Any) -> None:
     data = {"enabled": "on", "every": "hours", "every_hours": "0", "daily_at": "18:00",
             "destination": "usb", "keep": "0"}  # fmt: skip
-    with translation.override("en"):
-        response = client_for("admin").post(PAGE, data)
+    response = _english(client_for("admin")).post(PAGE, data)
     assert response.status_code == 400
     assert "full path" in response.content.decode()
     assert not BackupSchedule.objects.filter(enabled=True).exists()
@@ -121,25 +127,24 @@ def test_back_up_now_is_handed_to_the_runner_when_the_server_runs_one(
 def test_the_dashboard_shows_the_last_good_backup_red_when_too_old(
     client_for: Any, fund: Fund
 ) -> None:
-    admin = client_for("admin")
-    with translation.override("en"):
-        first = admin.get("/").content.decode()
-        assert "No backup has ever been made" in first and "alert-error" in first
-        when = timezone.now() - dt.timedelta(hours=2)
-        BackupRecord.objects.create(
-            started_at=when, finished_at=when, folder="/media/fund/USB", ok=True, vendor="x"
-        )
-        fresh = admin.get("/").content.decode()
-        assert "Last good backup" in fresh and "/media/fund/USB" in fresh
-        assert 'id="backup-status"' in fresh and "alert-error" not in fresh
-        BackupRecord.objects.update(started_at=timezone.now() - dt.timedelta(days=3))
-        old = admin.get("/").content.decode()
-        assert "older than the schedule allows" in old and "alert-error" in old
-        # Others never see it.
-        assert (
-            'id="backup-status"'
-            not in client_for("collector").get(f"/f/{fund.code}/", follow=True).content.decode()
-        )
+    admin = _english(client_for("admin"))
+    first = admin.get("/").content.decode()
+    assert "No backup has ever been made" in first and "alert-error" in first
+    when = timezone.now() - dt.timedelta(hours=2)
+    BackupRecord.objects.create(
+        started_at=when, finished_at=when, folder="/media/fund/USB", ok=True, vendor="x"
+    )
+    fresh = admin.get("/").content.decode()
+    assert "Last good backup" in fresh and "/media/fund/USB" in fresh
+    assert 'id="backup-status"' in fresh and "alert-error" not in fresh
+    BackupRecord.objects.update(started_at=timezone.now() - dt.timedelta(days=3))
+    old = admin.get("/").content.decode()
+    assert "older than the schedule allows" in old and "alert-error" in old
+    # Others never see it.
+    assert (
+        'id="backup-status"'
+        not in client_for("collector").get(f"/f/{fund.code}/", follow=True).content.decode()
+    )
 
 
 def test_a_one_fund_chair_sees_the_card_on_the_fund_page(fund: Fund) -> None:
