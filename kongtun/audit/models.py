@@ -130,6 +130,8 @@ class MemberView(models.Model):
         PLAN = "plan", _("Member's contribution plan")
         PASSBOOK = "passbook", _("Passbook")
         PASSBOOK_PDF = "passbook_pdf", _("Passbook (PDF)")
+        RECEIPT = "receipt", _("Receipt")
+        RECEIPT_PDF = "receipt_pdf", _("Receipt (PDF)")
         COLLECT_PAY = "collect_pay", _("Payment on collection day")
         DESK_PAY = "desk_pay", _("Payment at the office")
         CLAIM = "claim", _("Welfare claim")

@@ -92,6 +92,7 @@ def receipt_list(request: HttpRequest, fund_code: str) -> HttpResponse:
 @fund_permission_required(VIEW_MEMBERS)
 def receipt_detail(request: HttpRequest, fund_code: str, receipt: Any) -> HttpResponse:
     obj = _receipt(request, receipt)
+    record_member_view(request=request, member=obj.member, what="receipt")
     context = {
         "receipt": obj,
         # A fee in the first membership is the entry fee; after rejoining, the reinstatement fee.
@@ -106,6 +107,7 @@ def receipt_detail(request: HttpRequest, fund_code: str, receipt: Any) -> HttpRe
 @fund_permission_required(VIEW_MEMBERS)
 def receipt_pdf(request: HttpRequest, fund_code: str, receipt: Any) -> HttpResponse:
     obj = _receipt(request, receipt)
+    record_member_view(request=request, member=obj.member, what="receipt_pdf")
     pdf = printing.receipts_pdf(
         fund=current_fund(request), receipts=[obj], verify_url=_verify_url(request)
     )

@@ -175,6 +175,18 @@ def _collect_pay(fund, users, member) -> dict[str, Any]:
     return {"session": session.code, "member": member.code}
 
 
+def _receipt(fund, users, member) -> dict[str, Any]:
+    from kongtun.contributions.services import payment_record
+    from kongtun.members.services import member_change_status
+
+    if member.status == "applicant":
+        member_change_status(
+            member=member, actor=users["treasurer"], event="approved", effective_on=member.joined_on
+        )
+    paid = payment_record(member=member, actor=users["treasurer"], amount=Decimal("50.00"))
+    return {"receipt": paid.code}
+
+
 # (route, who opens it, what is recorded, the route's arguments besides the fund)
 PAGES = [
     ("contributions-passbook", "chair", "passbook", None),
@@ -183,6 +195,8 @@ PAGES = [
     ("contributions-member-plan", "treasurer", "plan", None),
     ("contributions-session-pay", "collector", "collect_pay", _collect_pay),
     ("contributions-desk-pay", "treasurer", "desk_pay", None),
+    ("contributions-receipt", "auditor", "receipt", _receipt),
+    ("contributions-receipt-pdf", "collector", "receipt_pdf", _receipt),
 ]
 
 
@@ -252,7 +266,7 @@ def test_the_report_shows_what_was_seen_by_its_label(fund, member, client_for):
 def test_every_code_has_a_label():
     codes = ["detail", "edit", "reveal_id", "card", "claim", "claim_document", "claim_pay",
              "claim_slip", "export", "search_id", "passbook", "passbook_pdf", "contributions",
-             "plan", "collect_pay", "desk_pay"]  # fmt: skip
+             "plan", "collect_pay", "desk_pay", "receipt", "receipt_pdf"]  # fmt: skip
     assert sorted(codes) == sorted(MemberView.What.values)
     assert all(len(code) <= 20 for code in codes)
 
